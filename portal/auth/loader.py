@@ -1,0 +1,16 @@
+"""Flask-Login's user loader: the id carries the session version, so bumping it logs out."""
+
+from portal.auth.models import User
+from portal.db import session as db
+from portal.extensions import login_manager
+
+
+@login_manager.user_loader
+def load_user(login_id: str):
+    user_id, _, version = (login_id or "").partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user

@@ -1,0 +1,89 @@
+"""Configuration: the only module that reads os.environ."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigError(RuntimeError):
+    """Raised when production is started without the settings it needs."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for every PostgreSQL URL (Heroku-style and bare postgresql:// alike)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret() -> str:
+    """A per-install secret kept in instance/ so development sessions survive restarts."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        log.warning("Generated a development SECRET_KEY in %s", path)
+    return path.read_text().strip()
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    env = os.environ
+    portal_env = (overrides or {}).get("PORTAL_ENV") or env.get("PORTAL_ENV", "production")
+    if portal_env not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    is_production = portal_env == "production"
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if is_production and not (overrides or {}).get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set in production")
+        secret_key = "testing-secret" if portal_env == "testing" else _development_secret()
+    default_db = f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+    config = {
+        "PORTAL_ENV": portal_env,
+        "TESTING": portal_env == "testing",
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": normalise_database_url(env.get("DATABASE_URL", default_db)),
+        "MAIL_URL": env.get("MAIL_URL", "" if is_production else "file"),
+        "MAIL_FROM": env.get("MAIL_FROM", "Pledge Portal <no-reply@pledgeportal.example>"),
+        "MAIL_DIR": str(INSTANCE_DIR / "mail"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": True,
+        "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Europe/London"),
+        "ASSOCIATION_NAME": env.get("ASSOCIATION_NAME", "The Data & Marketing Association"),
+        "CREDENTIAL_KEY_PATH": env.get("CREDENTIAL_KEY_PATH",
+                                       str(INSTANCE_DIR / "credential_key.json")),
+        "CREDENTIAL_PRIVATE_JWK": env.get("CREDENTIAL_PRIVATE_JWK", ""),
+        # The clock can only be pinned outside production (tests, demos, browser tests).
+        "PORTAL_FROZEN_NOW": "" if is_production else env.get("PORTAL_FROZEN_NOW", ""),
+        "PASSWORD_HASH_METHOD": "scrypt" if portal_env != "testing" else "pbkdf2:sha256:1000",
+        "SESSION_COOKIE_SECURE": is_production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": is_production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A long attestation form must never be lost to an expired CSRF token.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Forms check their own token so a failure re-shows the form with the user's answers.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
+        "EVIDENCE_RETENTION_DAYS": int(env.get("EVIDENCE_RETENTION_DAYS", "396")),
+        "STAFF_IDLE_MINUTES": 30,
+        "PREFERRED_URL_SCHEME": "https" if is_production else "http",
+    }
+    if is_production and not config["MAIL_URL"]:
+        raise ConfigError("MAIL_URL must be set in production (smtp://host:port)")
+    config.update(overrides or {})
+    config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
+    return config

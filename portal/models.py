@@ -1,0 +1,17 @@
+"""Every model, imported in one place for Alembic and the tests."""
+
+import importlib
+
+from portal.db import Base
+
+DOMAINS = ("organisations", "auth", "audit", "mail", "pledges", "attestations", "review",
+           "certificates", "directory")
+
+for _domain in DOMAINS:
+    try:
+        importlib.import_module(f"portal.{_domain}.models")
+    except ModuleNotFoundError as error:
+        if error.name != f"portal.{_domain}.models":
+            raise
+
+metadata = Base.metadata

@@ -48,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     init_cli(app)
+    from portal.pdf import warn_if_slow_fonts
+
+    warn_if_slow_fonts()
     return app
 
 

@@ -43,3 +43,100 @@ def create_staff(db, role: StaffRole = StaffRole.REVIEWER, email: str | None = N
 def create_company_with_admin(db, name: str | None = None, verified: bool = True, **overrides):
     organisation = create_company(db, name, **overrides)
     return organisation, create_member(db, organisation, verified=verified)
+
+
+# Pledges, cycles, attestations: direct inserts so every domain's tests can arrange state
+# without going through another domain's forms.
+
+def create_pledge(db, organisation, signer=None, *, version=None, signed_at=None):
+    import hashlib
+
+    from portal import clock
+    from portal.pledges.models import Pledge
+    from portal.pledges.service import current_code_version
+
+    version = version or current_code_version(db)
+    text = f"{organisation.name} commits to {version.title}."
+    pledge = Pledge(
+        reference=f"PL-TEST-{next(_sequence):06d}", organisation_id=organisation.id,
+        code_version_id=version.id, signed_by_id=getattr(signer, "id", None),
+        signatory_name=getattr(signer, "name", "Test Signer"), signatory_title="Director",
+        signed_at=signed_at or clock.now(), signed_text=text,
+        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        active_organisation_id=organisation.id,
+    )
+    db.add(pledge)
+    db.commit()
+    return pledge
+
+
+def create_cycle(db, year: int, **overrides):
+    from datetime import date
+
+    from portal.attestations.models import ReportingCycle
+
+    values = {"year": year, "opens_on": date(year, 4, 1), "due_on": date(year, 7, 31),
+              "grace_until": date(year, 12, 31)}
+    values.update(overrides)
+    cycle = ReportingCycle(**values)
+    db.add(cycle)
+    db.commit()
+    return cycle
+
+
+GOOD_ANSWERS = {
+    "workforce": {"period_start": "2025-01-01", "period_end": "2025-12-31", "headcount": 100,
+                  "fte": None},
+    "learning": {"has_policy": True, "policy_description": "Friday learning hour for all.",
+                 "total_hours": 5600, "employees_meeting_hour": 90,
+                 "recording_methods": ["lms"], "formats": ["online_courses", "workshops"],
+                 "micro_credentials": 12},
+    "dei": {"policy_url": "https://www.example.com/dei", "has_senior_sponsor": True,
+            "training_completion_pct": 85, "data_collected": ["gender", "ethnicity"],
+            "pay_gap_url": None, "recruitment_practices": ["anonymised_cvs", "diverse_panels"],
+            "has_adjustments_policy": True},
+    "narrative": {"highlights": "We ran a learning week.", "plans": "More coaching."},
+}
+
+
+def create_attestation(db, organisation, cycle, *, status="draft", answers=None,
+                       submitted_by=None, submitted_at=None, is_late=False):
+    """An attestation in any status; submitted ones get a frozen AttestationVersion."""
+    import copy
+    import hashlib
+    import json
+    from decimal import Decimal
+
+    from portal import clock
+    from portal.attestations.models import Attestation, AttestationStatus, AttestationVersion
+
+    answers = copy.deepcopy(answers if answers is not None else GOOD_ANSWERS)
+    workforce, learning = answers.get("workforce", {}), answers.get("learning", {})
+    headcount = workforce.get("headcount")
+    avg = coverage = None
+    if headcount and learning.get("total_hours") is not None:
+        avg = Decimal(learning["total_hours"]) / Decimal(headcount) / (Decimal(365) / 7)
+        coverage = Decimal(learning.get("employees_meeting_hour", 0)) * 100 / Decimal(headcount)
+    attestation = Attestation(
+        organisation_id=organisation.id, cycle_id=cycle.id, status=AttestationStatus(status),
+        answers=answers, section_status={k: "completed" for k in answers},
+        headcount=headcount, avg_hours_per_week=avg, coverage_pct=coverage, is_late=is_late,
+    )
+    db.add(attestation)
+    db.flush()
+    if attestation.status != AttestationStatus.DRAFT:
+        moment = submitted_at or clock.now()
+        attestation.submitted_at = attestation.first_submitted_at = moment
+        attestation.submitted_by_id = getattr(submitted_by, "id", None)
+        snapshot = {"answers": answers, "organisation": organisation.name, "cycle": cycle.year}
+        body = json.dumps(snapshot, sort_keys=True, default=str)
+        db.add(AttestationVersion(
+            attestation_id=attestation.id, number=1, reference=f"AT-{cycle.year}-{attestation.id:06d}-1",
+            snapshot=snapshot, sha256=hashlib.sha256(body.encode()).hexdigest(),
+            submitted_at=moment, submitted_by_id=attestation.submitted_by_id, is_late=is_late,
+            headcount=headcount, avg_hours_per_week=avg, coverage_pct=coverage,
+        ))
+        if attestation.status in (AttestationStatus.APPROVED, AttestationStatus.REJECTED):
+            attestation.decided_at = moment
+    db.commit()
+    return attestation

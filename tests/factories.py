@@ -131,7 +131,8 @@ def create_attestation(db, organisation, cycle, *, status="draft", answers=None,
         snapshot = {"answers": answers, "organisation": organisation.name, "cycle": cycle.year}
         body = json.dumps(snapshot, sort_keys=True, default=str)
         db.add(AttestationVersion(
-            attestation_id=attestation.id, number=1, reference=f"AT-{cycle.year}-{attestation.id:06d}-1",
+            attestation_id=attestation.id, number=1,
+            reference=f"AT-{cycle.year}-{attestation.id:06d}-1",
             snapshot=snapshot, sha256=hashlib.sha256(body.encode()).hexdigest(),
             submitted_at=moment, submitted_by_id=attestation.submitted_by_id, is_late=is_late,
             headcount=headcount, avg_hours_per_week=avg, coverage_pct=coverage,

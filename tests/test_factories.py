@@ -14,5 +14,6 @@ def test_factories_build_a_submitted_attestation(db):
                                      submitted_by=admin)
     assert pledge.is_active
     assert attestation.status == "submitted"
-    assert round(float(attestation.avg_hours_per_week), 2) == 1.08
+    # 5,600 hours ÷ 100 people ÷ (365 ÷ 7) weeks
+    assert round(float(attestation.avg_hours_per_week), 2) == 1.07
     assert attestation.coverage_pct == 90

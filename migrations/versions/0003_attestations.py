@@ -46,6 +46,8 @@ def upgrade() -> None:
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('is_late', sa.Boolean(), nullable=False),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('review_messages', sa.JSON(), nullable=False),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
     sa.Column('changes_due_on', sa.Date(), nullable=True),
     sa.Column('extended_until', sa.Date(), nullable=True),
     sa.Column('extension_reason', sa.String(length=1000), nullable=True),

@@ -74,6 +74,10 @@ class Attestation(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     is_late: Mapped[bool] = mapped_column(default=False)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Staff's latest messages to the member, by section key (shown on those sections while
+    # changes are requested), and the reason for a rejection (shown to the company).
+    review_messages: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Set when staff request changes: the reopened form's own deadline.
     changes_due_on: Mapped[date | None]
     # Per-company deadline extension granted by staff.

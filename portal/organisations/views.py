@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -34,12 +36,36 @@ def _invitation_or_404(invitation_id: int) -> Invitation:
     return invitation
 
 
+PANEL_DOMAINS = ("pledges", "attestations", "certificates")
+
+
+def company_panels(organisation) -> list[tuple[str, dict]]:
+    """(template, context) for each domain that shows a panel on the company overview.
+
+    A domain opts in with portal/<domain>/panels.py: company_panel(db, organisation, user)
+    returning a dict (or None to show nothing) rendered by <domain>/_company_panel.html.
+    """
+    panels = []
+    for domain in PANEL_DOMAINS:
+        try:
+            module = importlib.import_module(f"portal.{domain}.panels")
+        except ModuleNotFoundError as error:
+            if error.name != f"portal.{domain}.panels":
+                raise
+            continue
+        context = module.company_panel(db, organisation, current_user)
+        if context is not None:
+            panels.append((f"{domain}/_company_panel.html", context))
+    return panels
+
+
 @bp.route("")
 @member_required()
 def overview():
     organisation = _organisation()
     return render_template(
         "organisations/overview.html", organisation=organisation,
+        panels=company_panels(organisation),
         sector=SECTOR_NAMES.get(organisation.sector), region=REGION_NAMES.get(organisation.region),
         headcount=HEADCOUNT_BAND_NAMES.get(organisation.headcount_band),
     )

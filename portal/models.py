@@ -11,7 +11,7 @@ for _domain in DOMAINS:
     try:
         importlib.import_module(f"portal.{_domain}.models")
     except ModuleNotFoundError as error:
-        if error.name != f"portal.{_domain}.models":
+        if error.name not in (f"portal.{_domain}", f"portal.{_domain}.models"):
             raise
 
 metadata = Base.metadata

@@ -50,7 +50,7 @@ def company_panels(organisation) -> list[tuple[str, dict]]:
         try:
             module = importlib.import_module(f"portal.{domain}.panels")
         except ModuleNotFoundError as error:
-            if error.name != f"portal.{domain}.panels":
+            if error.name not in (f"portal.{domain}", f"portal.{domain}.panels"):
                 raise
             continue
         context = module.company_panel(db, organisation, current_user)

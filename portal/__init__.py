@@ -39,7 +39,12 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.auth import loader  # noqa: F401  (registers the user loader)
 
     for module_name in BLUEPRINTS:
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue  # a domain not built yet
         if hasattr(module, "bp"):
             # Views are imported here, not in the package, so models never import views.
             importlib.import_module(f"{module_name}.views")

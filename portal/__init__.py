@@ -36,7 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
-    from portal.auth import loader  # noqa: F401  (registers the user loader)
+    from portal.auth import loader  # registers the user loader
+
+    app.before_request(loader.forget_cached_user)
 
     for module_name in BLUEPRINTS:
         try:

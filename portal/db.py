@@ -6,7 +6,8 @@ import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
+from flask.globals import request_ctx
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -75,21 +76,39 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_request(_close_request_session)
     app.teardown_appcontext(_close_session)
 
 
+def _holder():
+    """Each request gets its own session, even when an app context outlives it (tests, CLI)."""
+    return request_ctx._get_current_object() if has_request_context() else g
+
+
 def get_session() -> Session:
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
-    return g.db_session
+    holder = _holder()
+    db_session = getattr(holder, "portal_db_session", None)
+    if db_session is None:
+        db_session = current_app.extensions["db_sessionmaker"]()
+        holder.portal_db_session = db_session
+    return db_session
+
+
+def _discard(holder) -> None:
+    """Teardown only rolls back what was not committed and closes."""
+    db_session = getattr(holder, "portal_db_session", None)
+    if db_session is not None:
+        holder.portal_db_session = None
+        db_session.rollback()
+        db_session.close()
+
+
+def _close_request_session(_exc=None) -> None:
+    _discard(request_ctx._get_current_object())
 
 
 def _close_session(_exc=None) -> None:
-    """Teardown only rolls back what was not committed and closes."""
-    db_session = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.rollback()
-        db_session.close()
+    _discard(g)
 
 
 def engine() -> sa.Engine:

@@ -1,5 +1,7 @@
 """Flask-Login's user loader: the id carries the session version, so bumping it logs out."""
 
+from flask import g
+
 from portal.auth.models import User
 from portal.db import session as db
 from portal.extensions import login_manager
@@ -14,3 +16,9 @@ def load_user(login_id: str):
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
+
+
+def forget_cached_user() -> None:
+    """Flask-Login caches the user on g, which outlives a request when an app context is
+    shared (tests, CLI); load it afresh for every request."""
+    g.pop("_login_user", None)

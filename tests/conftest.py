@@ -249,10 +249,11 @@ def outbox(app):
     from portal.mail.models import OutboxMail
 
     def read(**filters):
-        with app.app_context():
-            query = sa.select(OutboxMail).order_by(OutboxMail.id)
-            for name, value in filters.items():
-                query = query.where(getattr(OutboxMail, name) == value)
-            return list(get_session().execute(query).scalars())
+        query = sa.select(OutboxMail).order_by(OutboxMail.id)
+        for name, value in filters.items():
+            query = query.where(getattr(OutboxMail, name) == value)
+        # Its own short session: closing (not rolling back) keeps the loaded rows readable.
+        with app.extensions["db_sessionmaker"]() as session:
+            return list(session.execute(query).scalars())
 
     return read

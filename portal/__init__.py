@@ -38,7 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.login_manager.init_app(app)
     from portal.auth import loader  # registers the user loader
 
-    app.before_request(loader.forget_cached_user)
+    app.before_request(loader.forget_request_globals)
 
     for module_name in BLUEPRINTS:
         try:

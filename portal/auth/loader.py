@@ -18,7 +18,10 @@ def load_user(login_id: str):
     return user
 
 
-def forget_cached_user() -> None:
-    """Flask-Login caches the user on g, which outlives a request when an app context is
-    shared (tests, CLI); load it afresh for every request."""
+
+def forget_request_globals() -> None:
+    """Flask-Login (the user) and Flask-WTF (the CSRF token) cache per-request values on g,
+    which outlives a request when an app context is shared (tests, CLI): start each request
+    afresh."""
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)

@@ -67,6 +67,7 @@ def record(
     personal: dict | None = None,
 ) -> AuditEvent:
     """Append one event; it commits or rolls back with the change it describes."""
+    obj, actor = _unwrap(obj), _unwrap(actor)
     if obj is not None:
         object_type = object_type or type(obj).__tablename__
         object_id = object_id if object_id is not None else obj.id
@@ -89,6 +90,12 @@ def record(
     db.add(event)
     db.flush()
     return event
+
+
+def _unwrap(value):
+    """current_user is a proxy; the audit log wants the object behind it."""
+    getter = getattr(value, "_get_current_object", None)
+    return getter() if getter is not None else value
 
 
 @dataclass

@@ -24,15 +24,24 @@ class FetchRefused(ValueError):
     pass
 
 
-def restricted_url_fetcher(url: str, timeout: int = 10, ssl_context=None) -> dict:
+def restricted_url_fetcher(url: str, timeout: int = 10, ssl_context=None):
     """Serve portal-static:/… from static/; refuse every other URL."""
     if not url.startswith(STATIC_PREFIX):
         raise FetchRefused(f"refused to fetch {url[:80]!r}")
     path = (STATIC_ROOT / url[len(STATIC_PREFIX):].lstrip("/")).resolve()
     if STATIC_ROOT not in path.parents or not path.is_file():
         raise FetchRefused(f"refused to fetch {url[:80]!r}")
-    return {"string": path.read_bytes(), "mime_type": mimetypes.guess_type(path.name)[0],
-            "redirected_url": url}
+    mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    try:
+        from weasyprint.urls import URLFetcherResponse
+    except ImportError:  # WeasyPrint < 68 takes a dict
+        return {"string": path.read_bytes(), "mime_type": mime_type, "redirected_url": url}
+    # WeasyPrint >= 68 asserts on a dict and then silently drops fonts and images.
+    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
+
+
+# WeasyPrint >= 68 reads this when a fetch raises: warn and go on, do not abort the render.
+restricted_url_fetcher._fail_on_errors = False
 
 
 @cache

@@ -39,7 +39,8 @@ def navigation() -> list[tuple[str, str]]:
     """(endpoint, label) for the header, by who is signed in."""
     items = [("directory.members", "Member directory"),
              ("certificates.verify", "Verify a certificate")]
-    if not current_user.is_authenticated:
+    # No request (CLI, PDF rendering, mail from a worker): current_user is None.
+    if not getattr(current_user, "is_authenticated", False):
         return [*items, ("auth.login", "Sign in"), ("auth.register", "Register your company")]
     if current_user.is_staff:
         return [("staff.dashboard", "Staff area"), *items, ("auth.account", "Your account")]

@@ -1,0 +1,182 @@
+"""Issuing, states, revocation (two-person rule) and re-issue. Functions only flush."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from portal import clock
+from portal.attestations.models import Attestation, ReportingCycle
+from portal.audit.service import record
+from portal.auth.models import OrgRole, User
+from portal.certificates import render
+from portal.certificates.models import Certificate
+from portal.certificates.numbering import format_number
+from portal.mail.service import queue_mail
+from portal.pledges.models import CodeVersion
+from portal.pledges.service import active_pledge, current_code_version
+
+
+class CertificateError(ValueError):
+    """A state change that the certificate's state does not allow (message for the user)."""
+
+
+def certificate_state(certificate: Certificate, today: date) -> str:
+    """'revoked' beats 'superseded' beats 'expired': the strongest reason not to rely on it."""
+    if certificate.revoked_at is not None:
+        return "revoked"
+    if certificate.superseded_by_id is not None:
+        return "superseded"
+    if today > certificate.valid_until:
+        return "expired"
+    return "valid"
+
+
+def _usable():
+    return sa.and_(Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None))
+
+
+def valid_certificate_for(db: Session, organisation_id: int, today: date) -> Certificate | None:
+    """The company's newest certificate that is issued, not revoked, replaced or expired."""
+    return db.execute(
+        sa.select(Certificate).join(ReportingCycle, ReportingCycle.id == Certificate.cycle_id)
+        .where(Certificate.organisation_id == organisation_id, _usable(),
+               Certificate.valid_until >= today)
+        .order_by(ReportingCycle.year.desc(), Certificate.issued_at.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def valid_until_for(db: Session, cycle: ReportingCycle) -> date:
+    """The next cycle's grace date (time to report again), else 31 December next year."""
+    next_grace = db.execute(
+        sa.select(ReportingCycle.grace_until).where(ReportingCycle.year == cycle.year + 1)
+    ).scalar_one_or_none()
+    return next_grace or date(cycle.year + 1, 12, 31)
+
+
+def _next_sequence(db: Session, year: int) -> int:
+    # The unique number makes a concurrent duplicate fail at commit rather than pass silently.
+    prefix = f"PP-{year:04d}-%"
+    highest = db.execute(
+        sa.select(sa.func.max(Certificate.sequence)).where(Certificate.number.like(prefix))
+    ).scalar()
+    return (highest or 0) + 1
+
+
+def _next_status_index(db: Session) -> int:
+    highest = db.execute(sa.select(sa.func.max(Certificate.status_list_index))).scalar()
+    return 0 if highest is None else highest + 1
+
+
+def _code_version(db: Session, organisation_id: int) -> CodeVersion:
+    pledge = active_pledge(db, organisation_id)
+    return pledge.code_version if pledge else current_code_version(db)
+
+
+def _iso(moment) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def certificate_values(db: Session, attestation: Attestation, *, sequence: int,
+                       status_list_index: int, verification_id: str) -> dict:
+    """Every value the PDF and the credential show, as plain JSON-able data."""
+    from portal.templating import format_date
+
+    organisation, cycle = attestation.organisation, attestation.cycle
+    version = _code_version(db, organisation.id)
+    issued_at, valid_until = clock.now(), valid_until_for(db, cycle)
+    base = current_app.config["PORTAL_BASE_URL"]
+    return {
+        "number": format_number(cycle.year, sequence), "sequence": sequence,
+        "verification_id": verification_id, "status_list_index": status_list_index,
+        "company_name": organisation.name, "organisation_slug": organisation.slug,
+        "subject_url": f"{base}/members/{organisation.slug}",
+        "cycle_year": cycle.year, "code_version": version.number,
+        "code_version_id": version.id,
+        "criteria": "\n".join(f"{n}. {c['heading']}: {c['body']}"
+                              for n, c in enumerate(version.commitments, start=1)),
+        "association_name": current_app.config["ASSOCIATION_NAME"],
+        "issued_at_iso": _iso(issued_at), "issued_on_text": format_date(issued_at),
+        "valid_until": valid_until.isoformat(), "valid_until_text": format_date(valid_until),
+        "valid_until_iso": _iso(clock.end_of_day(valid_until)),
+        "verification_url": f"{base}/verify/{verification_id}",
+        "verify_url_text": f"{base}/verify".split("://", 1)[-1],
+    }
+
+
+def new_certificate(db: Session, attestation: Attestation, *, sequence: int | None = None,
+                    status_list_index: int | None = None) -> tuple[Certificate, dict]:
+    """Allocate number, status bit and verification id; the PDF is attached by the caller."""
+    sequence = sequence or _next_sequence(db, attestation.cycle.year)
+    index = _next_status_index(db) if status_list_index is None else status_list_index
+    values = certificate_values(db, attestation, sequence=sequence, status_list_index=index,
+                                verification_id=secrets.token_urlsafe(18))
+    certificate = Certificate(
+        number=values["number"], sequence=sequence, verification_id=values["verification_id"],
+        organisation_id=attestation.organisation_id, attestation_id=attestation.id,
+        cycle_id=attestation.cycle_id, code_version_id=values["code_version_id"],
+        status_list_index=index, issued_at=clock.now(),
+        valid_until=date.fromisoformat(values["valid_until"]), rendered_values=values,
+        template_version=render.template_version(),
+        weasyprint_version=render.weasyprint_version(),
+    )
+    return certificate, values
+
+
+def attach_rendering(certificate: Certificate, pdf: bytes, token: str) -> None:
+    certificate.pdf = pdf
+    certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    certificate.credential_jws = token
+
+
+def current_certificate_for_attestation(db: Session, attestation_id: int) -> Certificate | None:
+    return db.execute(
+        sa.select(Certificate).where(Certificate.attestation_id == attestation_id, _usable())
+    ).scalars().first()
+
+
+def issue_certificate(db: Session, attestation: Attestation, actor) -> Certificate:
+    """Create, render and store the certificate for an approved attestation (idempotent)."""
+    existing = current_certificate_for_attestation(db, attestation.id)
+    if existing is not None:
+        return existing
+    certificate, values = new_certificate(db, attestation)
+    attach_rendering(certificate, *render.render_certificate(values))
+    db.add(certificate)
+    db.flush()
+    record(db, "certificate_issued", actor=actor, obj=certificate,
+           organisation_id=certificate.organisation_id,
+           detail={"number": certificate.number, "cycle": attestation.cycle.year,
+                   "pdf_sha256": certificate.pdf_sha256})
+    notify_company(db, certificate, "certificate_issued",
+                   f"Your People Pillar certificate {certificate.number}")
+    return certificate
+
+
+def company_admins(db: Session, organisation_id: int) -> list[User]:
+    return list(db.execute(
+        sa.select(User).where(User.organisation_id == organisation_id,
+                              User.org_role == OrgRole.ADMIN, User.disabled_at.is_(None))
+        .order_by(User.id)
+    ).scalars())
+
+
+def notify_company(db: Session, certificate: Certificate, kind: str, subject: str) -> None:
+    base = current_app.config["PORTAL_BASE_URL"]
+    values = certificate.rendered_values
+    for admin in company_admins(db, certificate.organisation_id):
+        queue_mail(
+            db, kind, admin.email, subject,
+            {"recipient_name": admin.name, "certificate": values,
+             "reason": certificate.revocation_reason or certificate.supersede_reason,
+             "verification_url": values["verification_url"],
+             "certificates_url": f"{base}/company/certificates"},
+            dedupe_key=f"{kind}:{values['cycle_year']}:{certificate.organisation_id}:"
+                       f"{admin.id}:{certificate.number}",
+            user_id=admin.id, organisation_id=certificate.organisation_id,
+        )

@@ -141,3 +141,61 @@ def create_attestation(db, organisation, cycle, *, status="draft", answers=None,
             attestation.decided_at = moment
     db.commit()
     return attestation
+
+
+def create_certificate(db, organisation, cycle, attestation=None, *, issued_at=None,
+                       valid_until=None, revoked_at=None, number=None):
+    """A certificate row inserted directly (no PDF rendering): for the directory's tests."""
+    import hashlib
+    import secrets
+    from datetime import date
+
+    from portal import clock
+    from portal.certificates.models import Certificate
+
+    if attestation is None:
+        attestation = create_attestation(db, organisation, cycle, status="approved")
+    n = next(_sequence)
+    certificate = Certificate(
+        number=number or f"PP-{cycle.year}-{n:06d}-0", sequence=n,
+        verification_id=secrets.token_urlsafe(16), organisation_id=organisation.id,
+        attestation_id=attestation.id, cycle_id=cycle.id, status_list_index=n,
+        issued_at=issued_at or clock.now(),
+        valid_until=valid_until or date(cycle.year + 1, cycle.due_on.month, cycle.due_on.day),
+        pdf=b"%PDF-1.4 test", pdf_sha256=hashlib.sha256(b"%PDF-1.4 test").hexdigest(),
+        rendered_values={"organisation": organisation.name, "cycle": cycle.year},
+        template_version="test", weasyprint_version="test", revoked_at=revoked_at,
+    )
+    db.add(certificate)
+    db.commit()
+    return certificate
+
+
+# Staff two-factor authentication (issue 11). `login_as` sets the session directly and is
+# treated as fully signed in; these are for tests that go through the real sign-in pages.
+
+def enrol_two_factor(db, user) -> str:
+    """Give a staff user a TOTP secret (as if enrolled); returns the secret."""
+    import pyotp
+
+    user.totp_secret = pyotp.random_base32()
+    user.totp_last_step = None
+    db.commit()
+    return user.totp_secret
+
+
+def totp_code(secret: str, steps_ahead: int = 0) -> str:
+    """The current code (or one a step later: the portal accepts one step of drift)."""
+    import time
+
+    import pyotp
+
+    return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
+
+
+def sign_in_with_two_factor(client, user, secret: str, next_url: str | None = None):
+    """Password then code, through the real pages. Returns the response to the code POST."""
+    url = "/sign-in" + (f"?next={next_url}" if next_url else "")
+    response = client.submit(url, {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return client.submit("/sign-in/two-factor", {"code": totp_code(secret)})

@@ -111,9 +111,15 @@ class ChainReport:
 
 def verify_chain(db: Session, batch_size: int = 2000) -> ChainReport:
     """Walk the chain in order; name the first row whose hash or link does not hold."""
-    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
     query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
-    for event in db.execute(query).scalars():
+    # A server-side cursor on PostgreSQL: closed even when we stop at the first broken row.
+    with db.execute(query).scalars() as events:
+        return _walk(db, events)
+
+
+def _walk(db: Session, events) -> ChainReport:
+    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
+    for event in events:
         if event.seq != expected_seq:
             return ChainReport(checked, event.seq, f"expected sequence {expected_seq}")
         if event.prev_hash != prev_hash:

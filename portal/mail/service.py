@@ -95,7 +95,8 @@ def deliver(message: EmailMessage, mail_url: str, mail_dir: str) -> None:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    # 2^6 minutes already exceeds the cap; a bounded exponent keeps timedelta in range.
+    return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 6)), MAX_BACKOFF)
 
 
 def _claim_batch(db: Session, limit: int) -> list[OutboxMail]:

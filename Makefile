@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask --app portal
 export PORTAL_ENV ?= development
 
-.PHONY: run install migrate seed serve test lint clean
+.PHONY: run install migrate seed serve test e2e lint clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,7 +28,18 @@ serve: install
 	PORTAL_ENV=production $(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:8000 'portal:create_app()'
 
 test: install
-	PORTAL_ENV=testing $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	PORTAL_ENV=testing $(VENV)/bin/pytest -n 2 --ignore=tests/browser $(PYTEST_ARGS)
+	$(MAKE) e2e
+
+# Browser tests (Playwright + Debian's Chromium, axe-core, vnu.jar): one gunicorn and one browser
+# in one process, as the HTML check needs every page the journeys saw (tests/browser/conftest.py).
+e2e: install node_modules/vnu-jar/build/dist/vnu.jar
+	PORTAL_ENV=testing $(VENV)/bin/pytest -p no:xdist tests/browser $(E2E_ARGS)
+
+# The Nu Html Checker; its postinstall script (a Java downloader) is not needed: Java is the system's.
+node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 lint: install
 	$(VENV)/bin/ruff check portal tests migrations

@@ -1,0 +1,340 @@
+"""Browser tests: the real app under gunicorn, driven by Playwright in Debian's Chromium.
+
+One PostgreSQL database and one gunicorn server for the whole run; a fresh browser context
+per test. Every distinct page a test visits goes through `audit(page, name)`: axe-core (WCAG
+2.0/2.1/2.2 A and AA), 320 px reflow, one <h1>, `lang`, the title pattern, and its HTML is kept
+for one Nu Html Checker run at the end (test_zz_html_validity.py).
+
+These tests run in one process (`make e2e`, called by `make test`): the HTML check needs the
+pages every journey saw, and one server and one browser are cheaper than one per xdist worker.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from portal.cli import upgrade_database
+from portal.config import PROJECT_ROOT
+from tests.conftest import _pg_status, postgres_available, postgres_database
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 640}
+TITLE_SUFFIX = " – Pledge Portal"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "html_validation: runs after every other browser test (needs their pages)")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The Nu Html Checker test goes last: it validates the pages the journeys saved."""
+    last = [item for item in items if item.get_closest_marker("html_validation")]
+    for item in last:
+        items.remove(item)
+        items.append(item)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+# --- the server -------------------------------------------------------------------------------
+
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(process: subprocess.Popen, url: str, server: LiveServer) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({process.returncode}):\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)  # polling a starting server, not synchronising with a page
+    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{server.log_tail()}")
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    if not postgres_available():
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required but unreachable: {_pg_status.get('error')}")
+        pytest.skip("Browser tests run against PostgreSQL only, and it is unreachable")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with postgres_database() as database_url:
+        upgrade_database(database_url)
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "PORTAL_ENV": "testing", "DATABASE_URL": database_url,
+               "SECRET_KEY": "browser-test-secret", "MAIL_URL": "file",
+               "PORTAL_BASE_URL": base_url, "RATELIMIT_STORAGE_URI": "memory://"}
+        env.pop("PORTAL_FROZEN_NOW", None)
+        server = LiveServer(base_url, database_url, ARTIFACTS / "gunicorn.log")
+        with server.log_path.open("w") as log:
+            # The real app; only the login rate limit is off, as every test signs in from
+            # the same loopback address (the limits have their own tests).
+            process = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
+                 f"127.0.0.1:{port}", "--access-logfile", "-",
+                 "portal:create_app({'RATELIMIT_ENABLED': False})"],
+                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                _wait_until_up(process, base_url, server)
+                yield server
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+# --- reading the database the server writes ---------------------------------------------------
+
+class Mailbox:
+    """Links from the outbox (`outbox_mail.text_body`): what the member would click."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+
+    def latest(self, to_addr: str, kind: str | None = None) -> str:
+        query = "SELECT text_body FROM outbox_mail WHERE lower(to_addr) = lower(%s)"
+        params: list = [to_addr]
+        if kind:
+            query += " AND kind = %s"
+            params.append(kind)
+        with psycopg.connect(self.database_url) as conn:
+            row = conn.execute(query + " ORDER BY id DESC LIMIT 1", params).fetchone()
+        assert row, f"no mail{' of kind ' + kind if kind else ''} to {to_addr} in the outbox"
+        return row[0]
+
+    def link(self, to_addr: str, kind: str | None = None, containing: str = "") -> str:
+        body = self.latest(to_addr, kind)
+        links = [url for url in re.findall(r"https?://\S+", body) if containing in url]
+        assert links, f"no link containing {containing!r} in the mail to {to_addr}:\n{body}"
+        return links[0]
+
+
+@pytest.fixture(scope="session")
+def mailbox(live_server):
+    return Mailbox(live_server.database_url)
+
+
+@pytest.fixture(scope="session")
+def portal_app(live_server):
+    """The app object on the server's database, for arranging data with tests/factories.py."""
+    from portal import create_app
+
+    app = create_app({"PORTAL_ENV": "testing", "DATABASE_URL": live_server.database_url,
+                      "SECRET_KEY": "browser-test-secret", "MAIL_URL": "file",
+                      "PORTAL_BASE_URL": live_server.url})
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+# --- the browser ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian's Chromium is missing at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _save_failure(request, page) -> None:
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed:
+        return
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        (ARTIFACTS / f"{name}.html").write_text(page.content())
+    except Exception as error:  # noqa: BLE001 - never hide the test's own failure
+        print(f"could not save failure artifacts: {error}")
+
+
+def _open_page(request, browser, live_server, **context_options):
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP,
+                                  locale="en-GB", **context_options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.documents = []  # raw HTML of each main-frame document, for the Nu Html Checker
+
+    def remember(response):
+        if response.frame == page.main_frame and response.request.is_navigation_request() \
+                and 200 <= response.status < 600 and response.status not in (301, 302, 303):
+            page.documents.append(response)
+
+    page.on("response", remember)
+    return context, page
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    context, page = _open_page(request, browser, live_server)
+    yield page
+    _save_failure(request, page)
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(request, browser, live_server):
+    context, page = _open_page(request, browser, live_server, java_script_enabled=False)
+    yield page
+    _save_failure(request, page)
+    context.close()
+
+
+# --- auditing each page -----------------------------------------------------------------------
+
+@dataclass
+class Auditor:
+    """Runs the page-level checks once per distinct page and keeps what the report needs."""
+
+    pages: dict[str, str] = field(default_factory=dict)  # name -> URL
+    html: dict[str, str] = field(default_factory=dict)  # name -> the HTML the server sent
+    rules_run: set[str] = field(default_factory=set)
+    rules_applicable: set[str] = field(default_factory=set)
+
+    def __call__(self, page, name: str) -> None:
+        """Check the page now in the browser; `name` says which distinct page/state it is."""
+        from playwright.sync_api import expect
+
+        expect(page.locator("h1")).to_have_count(1)
+        if name in self.pages:
+            return
+        self._check_document(page, name)
+        self._check_axe(page, name)
+        self._check_reflow(page, name)
+        self.pages[name] = page.url
+        self.html[name] = self._source(page)
+
+    def _check_document(self, page, name: str) -> None:
+        lang = page.locator("html").get_attribute("lang")
+        assert lang, f"{name}: <html> has no lang"
+        title = page.title()
+        assert title.endswith(TITLE_SUFFIX), f"{name}: title {title!r}"
+        has_errors = page.locator(".error-summary").count() > 0
+        assert title.startswith("Error: ") == has_errors, \
+            f"{name}: title {title!r} but error summary shown: {has_errors}"
+        assert page.locator("a.skip-link[href='#main-content']").count() == 1, \
+            f"{name}: no skip link"
+
+    def _check_axe(self, page, name: str) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(page, options={
+            "runOnly": {"type": "tag", "values": WCAG_TAGS},
+            "resultTypes": ["violations"],
+        }).response
+        for group in ("violations", "passes", "incomplete", "inapplicable"):
+            self.rules_run.update(rule["id"] for rule in results[group])
+        for group in ("violations", "passes", "incomplete"):
+            self.rules_applicable.update(rule["id"] for rule in results[group])
+        problems = [
+            f"  {rule['id']} ({rule['impact']}): {rule['help']}\n" + "\n".join(
+                f"    {node['target']}: {node.get('failureSummary', '')}"
+                for node in rule["nodes"][:5])
+            for rule in results["violations"]
+        ]
+        assert not problems, f"axe found problems on {name} ({page.url}):\n" + "\n".join(problems)
+
+    def _check_reflow(self, page, name: str) -> None:
+        page.set_viewport_size(NARROW)
+        try:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            culprits = [] if width <= NARROW["width"] else page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                    .filter(el => el.getBoundingClientRect().right > 320)
+                    .slice(0, 5).map(el => el.outerHTML.slice(0, 120))""")
+        finally:
+            page.set_viewport_size(DESKTOP)
+        assert width <= NARROW["width"], \
+            f"{name} scrolls sideways at 320 px (scrollWidth {width}):\n{culprits}"
+
+    @staticmethod
+    def _source(page) -> str:
+        """The HTML the server sent (not the browser's re-serialised DOM)."""
+        if page.documents:
+            response = page.documents[-1]
+            if response.url.split("#")[0] == page.url.split("#")[0]:
+                return response.text()
+        return page.content()
+
+
+@pytest.fixture(scope="session")
+def _auditor():
+    return Auditor()
+
+
+@pytest.fixture
+def audit(_auditor):
+    return _auditor
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    auditor = getattr(config, "_browser_auditor", None)
+    if not auditor or not auditor.pages:
+        return
+    terminalreporter.write_line(
+        f"browser: {len(auditor.pages)} distinct pages checked; axe ran "
+        f"{len(auditor.rules_run)} WCAG A/AA rules ({len(auditor.rules_applicable)} applied "
+        f"to at least one page)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _report_auditor(request, _auditor):
+    request.config._browser_auditor = _auditor
+    yield
+    if _auditor.pages:
+        ARTIFACTS.mkdir(exist_ok=True)
+        lines = [f"{name}\t{url}" for name, url in _auditor.pages.items()]
+        lines.append(f"axe rules run: {len(_auditor.rules_run)}; "
+                     f"applied: {len(_auditor.rules_applicable)}")
+        (ARTIFACTS / "pages-checked.txt").write_text("\n".join(lines) + "\n")
+

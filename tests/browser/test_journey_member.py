@@ -1,0 +1,36 @@
+"""Journey 1: a new company registers, confirms its email, signs the pledge, is listed."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import steps
+
+pytestmark = pytest.mark.postgres_only
+
+
+def test_register_verify_sign_in(page, audit, mailbox):
+    company = steps.new_company()
+    steps.register(page, audit, company)
+    steps.verify_email(page, audit, mailbox, company)
+    steps.sign_in(page, audit, company.email)
+    steps.heading(page, company.name)
+    expect(page.get_by_text("Confirm your email address to sign the pledge")).to_have_count(0)
+    audit(page, "company overview")
+
+
+def test_register_verify_sign_in_without_javascript(page_without_js, audit, mailbox):
+    """The site needs no JavaScript: journey 1 works with it switched off."""
+    page = page_without_js
+    company = steps.new_company()
+    page.goto("/register")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
+    steps.fill_registration(page, company)
+    page.get_by_role("button", name="Register").click()
+    steps.heading(page, "Check your email")
+    page.goto(mailbox.link(company.email, kind="verify_email", containing="/verify-email/"))
+    expect(page.get_by_role("status")).to_contain_text("Your email address is confirmed")
+    steps.sign_in(page, audit, company.email)
+    steps.heading(page, company.name)

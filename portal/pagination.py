@@ -55,5 +55,6 @@ def paginate(db: Session, query: sa.Select, number: int, per_page: int = 25) -> 
     last = max(1, ceil(total / per_page))
     number = min(number, last)
     rows = db.execute(query.limit(per_page).offset((number - 1) * per_page))
-    items = list(rows.scalars()) if len(query.selected_columns) == 1 else list(rows)
+    # column_descriptions counts entities: select(Model) is one item, not one per column.
+    items = list(rows.scalars()) if len(query.column_descriptions) == 1 else list(rows)
     return Page(items, number, per_page, total)

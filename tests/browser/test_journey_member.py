@@ -34,3 +34,4 @@ def test_register_verify_sign_in_without_javascript(page_without_js, audit, mail
     expect(page.get_by_role("status")).to_contain_text("Your email address is confirmed")
     steps.sign_in(page, audit, company.email)
     steps.heading(page, company.name)
+    steps.sign_out(page)

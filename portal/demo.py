@@ -10,12 +10,14 @@ import importlib
 import random
 from dataclasses import dataclass, field
 
+import pyotp
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.auth.models import OrgRole, StaffRole, User
 from portal.auth.service import hash_password
+from portal.auth.two_factor import seed_demo_secret
 from portal.organisations.models import Organisation
 from portal.reference import HEADCOUNT_BANDS, REGIONS, SECTORS
 from portal.text import fold, slugify
@@ -70,6 +72,7 @@ def _ensure_staff(db: Session, password_hash: str) -> dict[str, User]:
             user = User(email=email, name=name, password_hash=password_hash, staff_role=role,
                         email_verified_at=clock.now())
             db.add(user)
+        seed_demo_secret(user)  # fixed TOTP secret, never in production
         staff[email] = user
     db.flush()
     return staff
@@ -143,6 +146,9 @@ def _login_lines(context: DemoContext) -> list[str]:
     lines = ["", "Demo logins (password for every account: " + DEMO_PASSWORD + ")", ""]
     for email, user in context.staff.items():
         lines.append(f"  staff {user.staff_role.value:<9} {email}")
+        if seed_demo_secret(user):
+            lines.append(f"        two-factor secret {user.totp_secret} (development only; "
+                         f"code now: {pyotp.TOTP(user.totp_secret).now()})")
     shown = context.companies[:15]
     for organisation in shown:
         admin = context.admins.get(organisation.id)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import ValidationError
 from wtforms.validators import StopValidation
 
@@ -34,6 +35,15 @@ class BaseForm(FlaskForm):
             if _clean not in filters:
                 filters.append(_clean)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def wrap_formdata(self, form, formdata):
+            # Answers kept when a staff session timed out mid-form are put back on its page.
+            from portal.auth.sessions import replayed_formdata
+
+            replayed = replayed_formdata()
+            if replayed is not None and formdata is _Auto:
+                return replayed
+            return super().wrap_formdata(form, formdata)
 
     @property
     def csrf_failed(self) -> bool:

@@ -20,6 +20,9 @@ CSP = "; ".join([
 
 def init_app(app: Flask) -> None:
     is_production = app.config["PORTAL_ENV"] == "production"
+    from portal.auth.sessions import check_session
+
+    app.before_request(check_session)
 
     @app.after_request
     def set_headers(response):

@@ -76,3 +76,13 @@ class ConfirmForm(BaseForm):
 
 class RememberField(BaseForm):
     remember = BooleanField("Keep me signed in on this device")
+
+
+class TwoFactorCodeForm(BaseForm):
+    code = StringField("Code from your authenticator app", validators=[
+        Required("Enter the 6-digit code from your authenticator app"), MaxLength(20, "Code")])
+
+
+class RecoveryCodeForm(BaseForm):
+    code = StringField("Recovery code", validators=[
+        Required("Enter one of your recovery codes"), MaxLength(40, "Recovery code")])

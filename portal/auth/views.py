@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal import clock
 from portal.audit.service import record
 from portal.auth import bp, service
 from portal.auth.forms import (
@@ -17,6 +14,7 @@ from portal.auth.forms import (
     NewPasswordForm,
     RegistrationForm,
 )
+from portal.auth.sessions import home_for, safe_next, start_session  # noqa: F401
 from portal.db import session as db
 from portal.extensions import limiter
 from portal.forms import render_form
@@ -24,23 +22,6 @@ from portal.organisations.service import company_number_taken
 from portal.permissions import login_required, public
 
 LOGIN_FAILED = "Enter a correct email address and password"
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only a local path: no scheme, no host, no protocol-relative '//evil'."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return default
-    return target
-
-
-def home_for(user) -> str:
-    if user.is_staff:
-        return url_for("staff.dashboard")
-    return url_for("organisations.overview")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -63,7 +44,7 @@ def register():
                   "password": form.password.data}
         service.register_company(db, company, person, request.remote_addr)
         db.commit()
-        session["registered_email"] = form.email.data
+        session["registered_email"] = service.normalise_email(form.email.data)
         return redirect(url_for("auth.check_email"))
     return render_form("auth/register.html", form)
 
@@ -117,20 +98,8 @@ def login():
             form.password.errors.append(LOGIN_FAILED)
             form.password.data = ""
             return render_form("auth/login.html", form)
-        return _start_session(user, request.args.get("next"))
+        return start_session(user, request.args.get("next"))
     return render_form("auth/login.html", form)
-
-
-def _start_session(user, next_url: str | None):
-    carried = session.get("saved_form")
-    session.clear()  # a fresh session at login: no fixation
-    if carried:
-        session["saved_form"] = carried
-    login_user(user)
-    user.last_login_at = clock.now()
-    record(db, "login", actor=user, obj=user, organisation_id=user.organisation_id)
-    db.commit()
-    return redirect(safe_next(next_url, home_for(user)))
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -257,5 +226,9 @@ def accept_invitation(token):
         user = service.accept_invitation(db, invitation, form.name.data, form.password.data)
         db.commit()
         flash("Your account is ready.", "success")
-        return _start_session(user, None)
+        return start_session(user, None)
     return render_form("auth/accept_invitation.html", form, invitation=invitation)
+
+
+# The staff second step and 2FA management live beside these views.
+from portal.auth import two_factor_views  # noqa: E402,F401

@@ -121,3 +121,37 @@ def tab_to(page, target, *, backwards: bool = False, limit: int = 80) -> None:
 def type_into(page, target, text: str) -> None:
     tab_to(page, target)
     page.keyboard.type(text)
+
+
+# --- pledge and directory ---------------------------------------------------------------------
+
+def sign_pledge(page, audit, company: NewCompany) -> None:
+    """From the company overview: read the pledge and sign it."""
+    page.get_by_role("link", name="Read and sign the pledge").click()
+    heading(page, "Sign the People Pillar pledge")
+    audit(page, "sign the pledge")
+    button = page.get_by_role("button", name=f"Sign the pledge for {company.name}")
+    button.click()
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_focused()
+    audit(page, "sign the pledge (errors)")
+    page.get_by_label("Your full name", exact=True).fill(company.person)
+    page.get_by_label("Your job title").fill("Managing Director")
+    page.get_by_label("I am authorised to commit my company to this pledge").check()
+    page.get_by_label("Type your full name to sign").fill(company.person)
+    button.click()
+    heading(page, "Pledge signed")
+    audit(page, "pledge signed")
+
+
+def find_in_directory(page, audit, company: NewCompany):
+    """The public directory, searched by name; returns the company's entry."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Member directory").click()
+    audit(page, "member directory")
+    page.get_by_role("search").get_by_role("textbox").fill(company.name)
+    page.get_by_role("search").get_by_role("button").click()
+    entry = page.get_by_role("listitem").filter(has_text=company.name)
+    if entry.count() == 0:
+        entry = page.get_by_role("row").filter(has_text=company.name)
+    expect(entry).to_have_count(1)
+    audit(page, "member directory (search)")
+    return entry

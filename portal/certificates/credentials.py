@@ -127,16 +127,7 @@ def build_credential(values: dict) -> dict:
             "identifier": [{"type": "IdentityObject", "identityType": "name", "hashed": False,
                             "identityHash": values["company_name"]}],
             "term": str(values["cycle_year"]),
-            "achievement": {
-                "id": f"{base_url()}/credentials/achievements/people-pillar-v"
-                      f"{values['code_version']}",
-                "type": ["Achievement"],
-                "achievementType": "Certificate",
-                "name": f"People Pillar (code version {values['code_version']})",
-                "description": "Kept the People Pillar pledge for a reporting cycle: protected "
-                               "learning time for every employee and DE&I commitments.",
-                "criteria": {"narrative": values["criteria"]},
-            },
+            "achievement": achievement(values["code_version"], values["criteria"]),
         },
         "credentialStatus": {
             "id": f"{list_url}#{index % STATUS_LIST_BITS}",
@@ -145,6 +136,18 @@ def build_credential(values: dict) -> dict:
             "statusListIndex": str(index % STATUS_LIST_BITS),
             "statusListCredential": list_url,
         },
+    }
+
+
+def achievement(code_version: int, criteria: str) -> dict:
+    return {
+        "id": f"{base_url()}/credentials/achievements/{code_version}",
+        "type": ["Achievement"],
+        "achievementType": "Certificate",
+        "name": f"People Pillar (code version {code_version})",
+        "description": "Kept the People Pillar pledge for a reporting cycle: protected "
+                       "learning time for every employee and DE&I commitments.",
+        "criteria": {"narrative": criteria},
     }
 
 

@@ -59,7 +59,7 @@ def valid_until_for(db: Session, cycle: ReportingCycle) -> date:
     return next_grace or date(cycle.year + 1, 12, 31)
 
 
-def _next_sequence(db: Session, year: int) -> int:
+def next_sequence(db: Session, year: int) -> int:
     # The unique number makes a concurrent duplicate fail at commit rather than pass silently.
     prefix = f"PP-{year:04d}-%"
     highest = db.execute(
@@ -68,7 +68,7 @@ def _next_sequence(db: Session, year: int) -> int:
     return (highest or 0) + 1
 
 
-def _next_status_index(db: Session) -> int:
+def next_status_index(db: Session) -> int:
     highest = db.execute(sa.select(sa.func.max(Certificate.status_list_index))).scalar()
     return 0 if highest is None else highest + 1
 
@@ -78,18 +78,23 @@ def _code_version(db: Session, organisation_id: int) -> CodeVersion:
     return pledge.code_version if pledge else current_code_version(db)
 
 
-def _iso(moment) -> str:
+def iso_utc(moment) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def criteria_text(commitments: list) -> str:
+    return "\n".join(f"{n}. {c['heading']}: {c['body']}"
+                     for n, c in enumerate(commitments, start=1))
+
+
 def certificate_values(db: Session, attestation: Attestation, *, sequence: int,
-                       status_list_index: int, verification_id: str) -> dict:
+                       status_list_index: int, verification_id: str, issued_at) -> dict:
     """Every value the PDF and the credential show, as plain JSON-able data."""
     from portal.templating import format_date
 
     organisation, cycle = attestation.organisation, attestation.cycle
     version = _code_version(db, organisation.id)
-    issued_at, valid_until = clock.now(), valid_until_for(db, cycle)
+    valid_until = valid_until_for(db, cycle)
     base = current_app.config["PORTAL_BASE_URL"]
     return {
         "number": format_number(cycle.year, sequence), "sequence": sequence,
@@ -98,12 +103,11 @@ def certificate_values(db: Session, attestation: Attestation, *, sequence: int,
         "subject_url": f"{base}/members/{organisation.slug}",
         "cycle_year": cycle.year, "code_version": version.number,
         "code_version_id": version.id,
-        "criteria": "\n".join(f"{n}. {c['heading']}: {c['body']}"
-                              for n, c in enumerate(version.commitments, start=1)),
+        "criteria": criteria_text(version.commitments),
         "association_name": current_app.config["ASSOCIATION_NAME"],
-        "issued_at_iso": _iso(issued_at), "issued_on_text": format_date(issued_at),
+        "issued_at_iso": iso_utc(issued_at), "issued_on_text": format_date(issued_at),
         "valid_until": valid_until.isoformat(), "valid_until_text": format_date(valid_until),
-        "valid_until_iso": _iso(clock.end_of_day(valid_until)),
+        "valid_until_iso": iso_utc(clock.end_of_day(valid_until)),
         "verification_url": f"{base}/verify/{verification_id}",
         "verify_url_text": f"{base}/verify".split("://", 1)[-1],
     }
@@ -112,15 +116,16 @@ def certificate_values(db: Session, attestation: Attestation, *, sequence: int,
 def new_certificate(db: Session, attestation: Attestation, *, sequence: int | None = None,
                     status_list_index: int | None = None) -> tuple[Certificate, dict]:
     """Allocate number, status bit and verification id; the PDF is attached by the caller."""
-    sequence = sequence or _next_sequence(db, attestation.cycle.year)
-    index = _next_status_index(db) if status_list_index is None else status_list_index
+    sequence = sequence or next_sequence(db, attestation.cycle.year)
+    index = next_status_index(db) if status_list_index is None else status_list_index
+    issued_at = clock.now()
     values = certificate_values(db, attestation, sequence=sequence, status_list_index=index,
-                                verification_id=secrets.token_urlsafe(18))
+                                verification_id=secrets.token_urlsafe(18), issued_at=issued_at)
     certificate = Certificate(
         number=values["number"], sequence=sequence, verification_id=values["verification_id"],
         organisation_id=attestation.organisation_id, attestation_id=attestation.id,
         cycle_id=attestation.cycle_id, code_version_id=values["code_version_id"],
-        status_list_index=index, issued_at=clock.now(),
+        status_list_index=index, issued_at=issued_at,
         valid_until=date.fromisoformat(values["valid_until"]), rendered_values=values,
         template_version=render.template_version(),
         weasyprint_version=render.weasyprint_version(),
@@ -180,3 +185,116 @@ def notify_company(db: Session, certificate: Certificate, kind: str, subject: st
                        f"{admin.id}:{certificate.number}",
             user_id=admin.id, organisation_id=certificate.organisation_id,
         )
+
+
+def find_by_verification_id(db: Session, verification_id: str) -> Certificate | None:
+    return db.execute(
+        sa.select(Certificate).where(Certificate.verification_id == verification_id)
+    ).scalar_one_or_none()
+
+
+def find_by_number(db: Session, number: str) -> Certificate | None:
+    return db.execute(
+        sa.select(Certificate).where(Certificate.number == number)
+    ).scalar_one_or_none()
+
+
+def record_verification(db: Session, certificate: Certificate) -> None:
+    """Count a visit in SQL (no lost updates under concurrent visits; nothing personal kept)."""
+    db.execute(sa.update(Certificate).where(Certificate.id == certificate.id)
+               .values(verification_count=Certificate.verification_count + 1))
+
+
+def request_revocation(db: Session, certificate: Certificate, actor: User, reason: str) -> None:
+    """The first staff admin's half of the two-person rule: nothing public changes yet."""
+    if certificate.revoked_at is not None:
+        raise CertificateError("This certificate is already revoked")
+    if certificate.revocation_requested_at is not None:
+        raise CertificateError("A revocation is already waiting for confirmation")
+    certificate.revocation_requested_at = clock.now()
+    certificate.revocation_requested_by_id = actor.id
+    certificate.revocation_reason = reason
+    db.flush()
+    record(db, "certificate_revocation_requested", actor=actor, obj=certificate,
+           organisation_id=certificate.organisation_id,
+           detail={"number": certificate.number, "reason": reason})
+
+
+def cancel_revocation(db: Session, certificate: Certificate, actor: User) -> None:
+    if certificate.revoked_at is not None or certificate.revocation_requested_at is None:
+        raise CertificateError("There is no revocation waiting for confirmation")
+    certificate.revocation_requested_at = None
+    certificate.revocation_requested_by_id = None
+    certificate.revocation_reason = None
+    db.flush()
+    record(db, "certificate_revocation_cancelled", actor=actor, obj=certificate,
+           organisation_id=certificate.organisation_id, detail={"number": certificate.number})
+
+
+def confirm_revocation(db: Session, certificate: Certificate, actor: User) -> None:
+    """A second staff admin confirms: the page, status list and badge change at once."""
+    if certificate.revoked_at is not None:
+        raise CertificateError("This certificate is already revoked")
+    if certificate.revocation_requested_at is None:
+        raise CertificateError("There is no revocation waiting for confirmation")
+    if certificate.revocation_requested_by_id == actor.id:
+        raise CertificateError("A different staff admin must confirm this revocation")
+    certificate.revoked_at = clock.now()
+    certificate.revoked_by_id = certificate.revocation_requested_by_id
+    certificate.revocation_confirmed_by_id = actor.id
+    db.flush()
+    record(db, "certificate_revoked", actor=actor, obj=certificate,
+           organisation_id=certificate.organisation_id,
+           detail={"number": certificate.number, "reason": certificate.revocation_reason,
+                   "requested_by_id": certificate.revocation_requested_by_id})
+    notify_company(db, certificate, "certificate_revoked",
+                   f"Certificate {certificate.number} has been revoked")
+
+
+def reissue_certificate(db: Session, certificate: Certificate, actor: User,
+                        reason: str) -> Certificate:
+    """Issue a fresh certificate (today's company name) and mark the old one Superseded."""
+    if certificate.revoked_at is not None or certificate.superseded_by_id is not None:
+        raise CertificateError("Only a current certificate can be replaced")
+    attestation = db.get(Attestation, certificate.attestation_id)
+    replacement, values = new_certificate(db, attestation)
+    attach_rendering(replacement, *render.render_certificate(values))
+    db.add(replacement)
+    db.flush()
+    certificate.superseded_by_id = replacement.id
+    certificate.superseded_at = clock.now()
+    certificate.supersede_reason = reason
+    db.flush()
+    record(db, "certificate_reissued", actor=actor, obj=replacement,
+           organisation_id=certificate.organisation_id,
+           detail={"number": replacement.number, "replaces": certificate.number,
+                   "reason": reason, "pdf_sha256": replacement.pdf_sha256})
+    notify_company(db, certificate, "certificate_reissued",
+                   f"Certificate {certificate.number} has been replaced")
+    return replacement
+
+
+def revoked_indexes(db: Session, list_number: int, list_size: int) -> list[int]:
+    """Positions (within one status list) of revoked certificates."""
+    first = list_number * list_size
+    rows = db.execute(
+        sa.select(Certificate.status_list_index).where(
+            Certificate.revoked_at.is_not(None),
+            Certificate.status_list_index >= first,
+            Certificate.status_list_index < first + list_size)
+    ).scalars()
+    return [index - first for index in rows]
+
+
+def status_list_exists(db: Session, list_number: int, list_size: int) -> bool:
+    highest = db.execute(sa.select(sa.func.max(Certificate.status_list_index))).scalar()
+    return list_number == 0 or (highest is not None and highest >= list_number * list_size)
+
+
+def certificates_query(organisation_id: int | None = None) -> sa.Select:
+    query = sa.select(Certificate).join(
+        ReportingCycle, ReportingCycle.id == Certificate.cycle_id)
+    if organisation_id is not None:
+        query = query.where(Certificate.organisation_id == organisation_id)
+    return query.order_by(ReportingCycle.year.desc(), Certificate.issued_at.desc(),
+                          Certificate.id.desc())

@@ -1,5 +1,168 @@
-"""Certificate pages: public verification, credentials, company downloads, staff actions."""
+"""Public verification and credentials, company downloads. Staff pages: staff_views.py."""
 
 from __future__ import annotations
 
-from portal.certificates import bp  # noqa: F401
+import hashlib
+import json
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import clock
+from portal.certificates import bp, credentials, service
+from portal.certificates.forms import CheckFileForm, VerifyForm
+from portal.certificates.models import Certificate
+from portal.db import session as db
+from portal.extensions import limiter
+from portal.pagination import page_number, paginate
+from portal.permissions import login_required, member_required, own_organisation_or_404, public
+
+NOT_FOUND = "No certificate has this number. Check it against the certificate"
+JSON = "application/json"
+VC_JWT = "application/vc+jwt"
+
+
+@bp.route("/verify")
+@public
+@limiter.limit("60 per minute")
+def verify():
+    if "number" not in request.args:
+        return render_template("certificates/verify.html", form=VerifyForm(formdata=None))
+    form = VerifyForm(formdata=request.args)
+    if not form.validate():
+        return render_template("certificates/verify.html", form=form)
+    certificate = service.find_by_number(db, form.number.data)
+    if certificate is None:
+        form.number.errors.append(NOT_FOUND)
+        return render_template("certificates/verify.html", form=form), 404
+    return redirect(url_for("certificates.verification",
+                            verification_id=certificate.verification_id))
+
+
+def _certificate_or_404(verification_id: str) -> Certificate:
+    certificate = service.find_by_verification_id(db, verification_id)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def _verification_page(certificate: Certificate, form: CheckFileForm, file_check=None):
+    state = service.certificate_state(certificate, clock.today())
+    replacement = db.get(Certificate, certificate.superseded_by_id) \
+        if certificate.superseded_by_id else None
+    response = Response(render_template(
+        "certificates/verification.html", certificate=certificate, state=state,
+        values=certificate.rendered_values, replacement=replacement, form=form,
+        file_check=file_check))
+    if state == "revoked":
+        # Open Badges practice: a revoked credential answers 410 and is never cached.
+        response.status_code = 410
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/verify/<verification_id>")
+@public
+def verification(verification_id):
+    certificate = _certificate_or_404(verification_id)
+    service.record_verification(db, certificate)
+    db.commit()
+    return _verification_page(certificate, CheckFileForm(formdata=None))
+
+
+@bp.route("/verify/<verification_id>/check-file", methods=["POST"])
+@public
+@limiter.limit("20 per minute")
+def check_file(verification_id):
+    """Compare an uploaded file's sha256 with the stored one; the file is not kept."""
+    certificate = _certificate_or_404(verification_id)
+    form = CheckFileForm()
+    file_check = None
+    if form.validate_on_submit():
+        digest = hashlib.sha256(form.certificate_file.data.stream.read()).hexdigest()
+        file_check = {"matches": digest == certificate.pdf_sha256, "sha256": digest,
+                      "filename": form.certificate_file.data.filename}
+    response = _verification_page(certificate, form, file_check)
+    if form.csrf_failed:
+        response.status_code = 400
+    return response
+
+
+@bp.route("/verify/<verification_id>/credential.json")
+@public
+def credential_json(verification_id):
+    certificate = _certificate_or_404(verification_id)
+    body = json.dumps(credentials.enveloped(certificate.credential_jws), indent=2)
+    return Response(body, mimetype=JSON, headers={"Cache-Control": "no-cache"})
+
+
+@bp.route("/verify/<verification_id>/credential.jwt")
+@public
+def credential_jwt(verification_id):
+    certificate = _certificate_or_404(verification_id)
+    return Response(certificate.credential_jws, mimetype=VC_JWT)
+
+
+@bp.route("/credentials/issuer")
+@public
+def issuer():
+    return Response(json.dumps(credentials.issuer_profile(), indent=2), mimetype=JSON)
+
+
+@bp.route("/credentials/jwks.json")
+@public
+def jwks():
+    return Response(json.dumps({"keys": [credentials.public_jwk()]}, indent=2), mimetype=JSON)
+
+
+@bp.route("/credentials/achievements/<int:version>")
+@public
+def achievement(version):
+    from portal.pledges.models import CodeVersion
+
+    code = db.execute(
+        CodeVersion.__table__.select().where(CodeVersion.number == version)).first()
+    if code is None:
+        abort(404)
+    document = credentials.achievement(code.number, service.criteria_text(code.commitments))
+    return Response(json.dumps(document, indent=2), mimetype=JSON)
+
+
+@bp.route("/credentials/status/<int:list_number>")
+@public
+def status_list(list_number):
+    """The signed Bitstring Status List; never cached long, so a revocation shows at once."""
+    size = credentials.STATUS_LIST_BITS
+    if not service.status_list_exists(db, list_number, size):
+        abort(404)
+    document = credentials.status_list_credential(
+        list_number, service.revoked_indexes(db, list_number, size),
+        service.iso_utc(clock.now()))
+    return Response(credentials.sign(document), mimetype=VC_JWT,
+                    headers={"Cache-Control": "no-cache"})
+
+
+@bp.route("/company/certificates")
+@member_required()
+def company_certificates():
+    page = paginate(db, service.certificates_query(current_user.organisation_id),
+                    page_number(request.args.get("page")), per_page=20)
+    return render_template("certificates/company_certificates.html", page=page,
+                           today=clock.today(), state_of=service.certificate_state)
+
+
+@bp.route("/certificates/<int:certificate_id>/download")
+@login_required
+def download(certificate_id):
+    """The stored bytes, never a re-render; own company or staff only (404 otherwise)."""
+    certificate = own_organisation_or_404(db.get(Certificate, certificate_id))
+    filename = f"pledge-certificate-{certificate.number}.pdf"
+    return Response(certificate.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-cache",
+    })
+
+
+from portal.certificates import cli, staff_views  # noqa: E402,F401  (routes and commands)

@@ -10,7 +10,7 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.datastructures import MultiDict
 
@@ -25,6 +25,8 @@ MAX_CODE_ATTEMPTS = 5
 STAFF_MAX_SESSION_SECONDS = 12 * 3600
 # The session is a signed cookie (about 4 KB once compressed): larger forms are not kept.
 SAVED_FORM_MAX_CHARS = 12_000
+# Per request (not flask.g, which can outlive a request when an app context is pushed).
+REPLAY_KEY = "portal.replay_form"
 NOT_SAVED = ("csrf_token", "password", "current_password", "code")
 
 
@@ -167,11 +169,11 @@ def _replay_saved_form() -> None:
     session.pop("saved_form")
     if saved.get("u") != current_user.id:
         return  # someone else signed in on this browser: never show them the answers
-    g.replay_form = MultiDict([tuple(pair) for pair in saved.get("fields", [])])
+    request.environ[REPLAY_KEY] = MultiDict([tuple(pair) for pair in saved.get("fields", [])])
     flash("We kept the answers you entered before you were signed out. Check them and send "
           "the form again.", "info")
 
 
 def replayed_formdata():
     """Used by BaseForm: the answers to put back into a form on this GET request, if any."""
-    return g.get("replay_form")
+    return request.environ.get(REPLAY_KEY) if request else None

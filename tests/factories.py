@@ -199,3 +199,38 @@ def sign_in_with_two_factor(client, user, secret: str, next_url: str | None = No
     response = client.submit(url, {"email": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
     return client.submit("/sign-in/two-factor", {"code": totp_code(secret)})
+
+
+# Review (issue 5) -----------------------------------------------------------------------------
+
+def add_attestation_version(db, attestation, *, answers=None, submitted_by=None,
+                            status="submitted"):
+    """A resubmission: freeze the next AttestationVersion the way submit_attestation does."""
+    import copy
+    import hashlib
+    import json
+
+    import sqlalchemy as sa
+
+    from portal import clock
+    from portal.attestations.models import AttestationStatus, AttestationVersion
+
+    if answers is not None:
+        attestation.answers = copy.deepcopy(answers)
+    number = (db.execute(sa.select(sa.func.max(AttestationVersion.number)).where(
+        AttestationVersion.attestation_id == attestation.id)).scalar() or 0) + 1
+    snapshot = {"answers": attestation.answers}
+    body = json.dumps(snapshot, sort_keys=True, default=str)
+    version = AttestationVersion(
+        attestation_id=attestation.id, number=number,
+        reference=f"AT-{attestation.id:06d}-{number}", snapshot=snapshot,
+        sha256=hashlib.sha256(body.encode()).hexdigest(), submitted_at=clock.now(),
+        submitted_by_id=getattr(submitted_by, "id", None),
+        headcount=attestation.headcount, avg_hours_per_week=attestation.avg_hours_per_week,
+        coverage_pct=attestation.coverage_pct,
+    )
+    db.add(version)
+    attestation.status = AttestationStatus(status)
+    attestation.submitted_at = version.submitted_at
+    db.commit()
+    return version

@@ -34,6 +34,8 @@ def upgrade() -> None:
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('section_status', sa.JSON(), nullable=False),
     sa.Column('copied_sections', sa.JSON(), nullable=False),
+    sa.Column('section_versions', sa.JSON(), nullable=False),
+    sa.Column('draft_inputs', sa.JSON(), nullable=False),
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.Column('headcount', sa.Integer(), nullable=True),
     sa.Column('avg_hours_per_week', sa.Numeric(precision=8, scale=3), nullable=True),

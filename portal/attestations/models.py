@@ -60,6 +60,12 @@ class Attestation(Base):
     # Section key -> "in_progress" | "completed"; "copied" sections carry a review banner.
     section_status: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     copied_sections: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Section key -> version number, carried as a hidden field: two colleagues editing
+    # different sections never conflict, the same section does (and sees both versions).
+    section_versions: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # Section key -> the raw inputs of a "save and come back later" that did not validate yet,
+    # so nothing typed is lost; cleared when the section is saved complete.
+    draft_inputs: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # Optimistic concurrency: every save bumps it; a stale form sees a conflict.
     row_version: Mapped[int] = mapped_column(default=1)
     # Derived metrics of the current answers (also frozen into each version).

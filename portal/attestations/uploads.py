@@ -1,0 +1,56 @@
+"""What an uploaded file really is, from its first bytes, never from its name."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_EVIDENCE_FILES = 5
+ALLOWED_DESCRIPTION = "a PDF, CSV, XLSX, PNG or JPEG"
+EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg",
+              "text/csv": "csv",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
+
+
+def sniff_media_type(data: bytes) -> str | None:
+    """The media type of an allowed file, or None for anything else (an .exe named .pdf)."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"PK\x03\x04") and _is_xlsx(data):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if _is_text(data):
+        return "text/csv"
+    return None
+
+
+def _is_xlsx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, ValueError):
+        return False
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+
+
+def _is_text(data: bytes) -> bool:
+    """UTF-8 text without NUL or other binary control bytes (tab, CR, LF are fine)."""
+    if not data:
+        return False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return not any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text[:65536])
+
+
+def safe_filename(name: str | None, media_type: str) -> str:
+    """A display name without paths or odd characters, ending in the real type's extension."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isalnum() or ch in " ._-()").strip(" .")
+    stem = cleaned.rsplit(".", 1)[0] if "." in cleaned else cleaned
+    return f"{(stem or 'evidence')[:200]}.{EXTENSIONS[media_type]}"

@@ -58,6 +58,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_DIR": str(INSTANCE_DIR / "mail"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": True,
+        # Several sites (or test runs) can share one Redis without sharing counters.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "pledge-portal"),
         "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Europe/London"),
         "ASSOCIATION_NAME": env.get("ASSOCIATION_NAME", "The Data & Marketing Association"),

@@ -10,7 +10,7 @@ and paginate 10,000 companies in the database. Python only turns the codes into 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -51,6 +51,8 @@ _PRESENTATION = {
 }
 # The statuses a visitor can filter the list by, in the order of precedence of §3.
 LISTED_CODES = [code for code, value in _PRESENTATION.items() if value[2]]
+_STANDING_CODES = {StatusCode.DELISTED, StatusCode.WITHDRAWN, StatusCode.LAPSED,
+                   StatusCode.NOT_PLEDGED}
 _APPROVED = "approved"  # a cycle code only: approved, shown through its certificate
 
 
@@ -97,6 +99,8 @@ class StatusContext:
     today: date
     cycle: CycleDates | None
     lapsed_version_ids: frozenset[int]
+    cycles: tuple[CycleDates, ...] = ()
+    version_numbers: dict[int, int] = field(default_factory=dict)  # code version id -> number
 
 
 def all_cycles(db: Session) -> list[CycleDates]:
@@ -111,11 +115,12 @@ def status_context(db: Session, today: date) -> StatusContext:
     cycles = all_cycles(db)
     opened = [cycle for cycle in cycles if cycle.opens_on <= today]
     versions = list(db.execute(
-        sa.select(CodeVersion.id, CodeVersion.published_at)
+        sa.select(CodeVersion.id, CodeVersion.published_at, CodeVersion.number)
         .where(CodeVersion.published_at.is_not(None)).order_by(CodeVersion.number)))
     lapsed = {version_id for version_id, deadline in resign_deadlines(versions, cycles).items()
               if deadline is not None and today > deadline}
-    return StatusContext(today, opened[-1] if opened else None, frozenset(lapsed))
+    return StatusContext(today, opened[-1] if opened else None, frozenset(lapsed), tuple(cycles),
+                         {version_id: number for version_id, _, number in versions})
 
 
 def resign_deadlines(versions, cycles: list[CycleDates]) -> dict[int, date | None]:
@@ -123,8 +128,8 @@ def resign_deadlines(versions, cycles: list[CycleDates]) -> dict[int, date | Non
     date of the first cycle that opens after the next version was published (the rule of
     portal.pledges.service.resign_deadlines, computed here from rows already loaded)."""
     deadlines: dict[int, date | None] = {}
-    for (version_id, _), (_next_id, next_published_at) in zip(versions, versions[1:],
-                                                              strict=False):
+    for (version_id, *_), (_next_id, next_published_at, *_) in zip(versions, versions[1:],
+                                                                   strict=False):
         published_on = clock.local(next_published_at).date()
         deadlines[version_id] = next((c.due_on for c in cycles if c.opens_on > published_on),
                                      None)
@@ -315,12 +320,14 @@ def public_status(db: Session, organisation: Organisation, today: date | None = 
 def status_filter(columns: StatusColumns, code: StatusCode) -> sa.ColumnElement:
     """SQL condition: the company shows `code`, either as its status or beside a certificate
     from an earlier cycle (a visitor asking for "Reporting due" wants those too)."""
+    if code in _STANDING_CODES:
+        return columns.standing == code.value
     if code == StatusCode.CERTIFIED:
-        return columns.cert_year.is_not(None)
+        return sa.and_(columns.standing.is_(None), columns.cert_year.is_not(None))
     if code == StatusCode.PLEDGED:
-        return sa.and_(columns.cert_year.is_(None),
+        return sa.and_(columns.standing.is_(None), columns.cert_year.is_(None),
                        columns.cycle_status.in_([StatusCode.PLEDGED.value, _APPROVED]))
-    return columns.cycle_status == code.value
+    return sa.and_(columns.standing.is_(None), columns.cycle_status == code.value)
 
 
 

@@ -1,0 +1,155 @@
+"""Directory search and filters, open-data rows, and staff delisting. Functions only flush."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from portal import clock
+from portal.audit.service import record
+from portal.directory.status import (
+    LISTED_CODES,
+    StatusCode,
+    StatusColumns,
+    StatusContext,
+    status_columns,
+    status_filter,
+)
+from portal.organisations.models import Organisation
+from portal.reference import HEADCOUNT_BAND_NAMES, REGION_NAMES, SECTOR_NAMES
+from portal.text import fold
+
+SORTS = {"name": "Name (A to Z)", "newest": "Pledge date (newest first)",
+         "oldest": "Pledge date (oldest first)"}
+SEARCH_MAX = 100
+
+
+class AlreadyDelisted(Exception):
+    """Staff tried to delist a company that is already delisted."""
+
+
+class NotDelisted(Exception):
+    """Staff tried to relist a company that is not delisted."""
+
+
+@dataclass
+class DirectoryQuery:
+    """The whole query of a directory page, read from (and written back to) the URL."""
+
+    q: str = ""
+    sector: list[str] = field(default_factory=list)
+    region: list[str] = field(default_factory=list)
+    size: list[str] = field(default_factory=list)
+    status: list[StatusCode] = field(default_factory=list)
+    certified: list[int] = field(default_factory=list)
+    sort: str = "name"
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.sector or self.region or self.size or self.status
+                    or self.certified)
+
+    def args(self) -> dict:
+        """Query-string arguments (for links that keep the query: pagination, sorting)."""
+        values = {"q": self.q, "sector": self.sector, "region": self.region, "size": self.size,
+                  "status": [code.value for code in self.status],
+                  "certified": self.certified,
+                  "sort": self.sort if self.sort != "name" else ""}
+        return {key: value for key, value in values.items() if value}
+
+
+def parse_query(args: MultiDict, allowed_statuses=LISTED_CODES) -> DirectoryQuery:
+    """Unknown values are ignored rather than refused: a shared or hand-edited link still
+    shows a useful page (never an error)."""
+    statuses = {code.value: code for code in allowed_statuses}
+    return DirectoryQuery(
+        q=" ".join(args.get("q", "").split())[:SEARCH_MAX],
+        sector=_known(args.getlist("sector"), SECTOR_NAMES),
+        region=_known(args.getlist("region"), REGION_NAMES),
+        size=_known(args.getlist("size"), HEADCOUNT_BAND_NAMES),
+        status=[statuses[v] for v in _known(args.getlist("status"), statuses)],
+        certified=sorted({int(v) for v in args.getlist("certified")
+                          if v.isdigit() and 2000 <= int(v) <= 2100}),
+        sort=args.get("sort") if args.get("sort") in SORTS else "name",
+    )
+
+
+def _known(values: list[str], allowed) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v in allowed))
+
+
+def directory_select(ctx: StatusContext, query: DirectoryQuery, *, listed_only: bool = True
+                     ) -> tuple[sa.Select, StatusColumns]:
+    """Organisation rows with their status columns, searched, filtered and sorted in SQL."""
+    columns = status_columns(ctx)
+    select = columns.apply(sa.select(Organisation, *columns.columns()))
+    if listed_only:
+        select = select.where(columns.is_listed)
+    else:
+        # Open data: every company that ever pledged, whatever became of it.
+        select = select.where(columns.pledges.c.organisation_id.is_not(None))
+    return _filtered(select, columns, query), columns
+
+
+def _filtered(select: sa.Select, columns: StatusColumns, query: DirectoryQuery) -> sa.Select:
+    if query.q:
+        select = select.where(Organisation.search_name.contains(fold(query.q), autoescape=True))
+    for values, column in ((query.sector, Organisation.sector),
+                           (query.region, Organisation.region),
+                           (query.size, Organisation.headcount_band)):
+        if values:
+            select = select.where(column.in_(values))
+    if query.status:
+        select = select.where(sa.or_(*(status_filter(columns, code) for code in query.status)))
+    if query.certified:
+        select = select.where(_certified_in(query.certified))
+    return select.order_by(*_ordering(query.sort, columns))
+
+
+def _certified_in(years: list[int]) -> sa.ColumnElement:
+    """Was certified for one of these cycles (the certificate may have expired since)."""
+    from portal.attestations.models import ReportingCycle
+    from portal.certificates.models import Certificate
+
+    return sa.exists().where(
+        Certificate.organisation_id == Organisation.id, Certificate.revoked_at.is_(None),
+        Certificate.superseded_by_id.is_(None), ReportingCycle.id == Certificate.cycle_id,
+        ReportingCycle.year.in_(years))
+
+
+def _ordering(sort: str, columns: StatusColumns) -> list:
+    # The id last: two companies may share a name, and pages must not overlap.
+    if sort == "newest":
+        return [columns.first_signed_at.desc(), Organisation.id.desc()]
+    if sort == "oldest":
+        return [columns.first_signed_at.asc(), Organisation.id.asc()]
+    return [Organisation.search_name, Organisation.id]
+
+
+def delist_company(db: Session, actor, organisation: Organisation, reason: str) -> None:
+    if organisation.delisted_at is not None:
+        raise AlreadyDelisted
+    organisation.delisted_at = clock.now()
+    organisation.delisted_reason = reason
+    organisation.updated_at = organisation.delisted_at
+    db.flush()
+    record(db, "company_delisted", actor=actor, obj=organisation,
+           organisation_id=organisation.id, detail={"reason": reason})
+
+
+def relist_company(db: Session, actor, organisation: Organisation) -> None:
+    """Undo a delisting (e.g. a mistake, or after an appeal); the audit log keeps both."""
+    if organisation.delisted_at is None:
+        raise NotDelisted
+    previous: datetime = organisation.delisted_at
+    organisation.delisted_at = None
+    organisation.delisted_reason = None
+    organisation.updated_at = clock.now()
+    db.flush()
+    record(db, "company_relisted", actor=actor, obj=organisation,
+           organisation_id=organisation.id,
+           detail={"delisted_at": previous.isoformat()})

@@ -173,6 +173,33 @@ def portal_app(live_server):
 
 
 @pytest.fixture(scope="session")
+def staff_account(portal_app):
+    """Create (once) a staff account with its development-only TOTP secret; returns the email.
+
+    The secrets are the ones `portal.auth.two_factor.DEMO_TOTP_SECRETS` documents for demos and
+    browser tests; the codes are computed with pyotp as the phone app would.
+    """
+    from portal.auth.models import StaffRole
+    from portal.auth.service import create_user, find_user_by_email
+    from portal.auth.two_factor import DEMO_TOTP_SECRETS
+    from portal.db import get_session
+    from tests.browser.steps import PASSWORD
+
+    def make(email: str, role: str = "reviewer") -> str:
+        with portal_app.app_context():
+            db = get_session()
+            if find_user_by_email(db, email) is None:
+                user = create_user(db, email=email, name=email.split("@")[0].replace(".", " ")
+                                   .title(), password=PASSWORD, staff_role=StaffRole(role),
+                                   verified=True)
+                user.totp_secret = DEMO_TOTP_SECRETS[email]
+                db.commit()
+        return email
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def endpoints(portal_app) -> set[str]:
     """Endpoints this build serves: the journeys go as far as the pages that exist."""
     return {rule.endpoint for rule in portal_app.url_map.iter_rules()}

@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy.orm import Session
 
 from portal import clock
@@ -36,6 +36,17 @@ from portal.review.models import (
 CHANGES_DUE_DAYS = 14
 SECTION_KEYS = ("workforce", "learning", "dei", "narrative", "evidence", "declaration")
 OPEN_STATUSES = (AttestationStatus.SUBMITTED, AttestationStatus.IN_REVIEW)
+
+
+def external_url(endpoint: str, fallback: str = "/", **values) -> str:
+    """An absolute link for mail, also from the CLI (demo data) where no request exists."""
+    base = current_app.config["PORTAL_BASE_URL"]
+    if endpoint not in current_app.view_functions:
+        return base + fallback
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)
 
 
 class ReviewError(Exception):
@@ -266,9 +277,7 @@ MAIL_SUBJECTS = {
 
 
 def _mail_company(db: Session, attestation: Attestation, review: Review) -> None:
-    base = current_app.config["PORTAL_BASE_URL"]
-    link = base + (url_for("attestations.index")
-                   if "attestations.index" in current_app.view_functions else "/company")
+    link = external_url("attestations.index", fallback="/company")
     subject = MAIL_SUBJECTS[review.decision].format(year=attestation.cycle.year)
     for admin in company_admins(db, attestation.organisation_id):
         queue_mail(db, f"review_{review.decision.value}", admin.email, subject,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 
+import sqlalchemy as sa
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import clock
 from portal.certificates import bp, credentials, service
+from portal.certificates.badge import badge_svg, etag_for
 from portal.certificates.forms import CheckFileForm, VerifyForm
 from portal.certificates.models import Certificate
 from portal.db import session as db
@@ -150,7 +152,8 @@ def company_certificates():
     page = paginate(db, service.certificates_query(current_user.organisation_id),
                     page_number(request.args.get("page")), per_page=20)
     return render_template("certificates/company_certificates.html", page=page,
-                           today=clock.today(), state_of=service.certificate_state)
+                           today=clock.today(), state_of=service.certificate_state,
+                           base_url=credentials.base_url())
 
 
 @bp.route("/certificates/<int:certificate_id>/download")
@@ -164,5 +167,27 @@ def download(certificate_id):
         "Cache-Control": "private, no-cache",
     })
 
+
+
+@bp.route("/members/<slug>/badge.svg")
+@public
+def badge(slug):
+    """Status from the directory's one public-status function; revalidated on every use (ETag)
+    so a revocation shows at once without re-sending unchanged badges."""
+    from portal.directory.status import public_status
+    from portal.organisations.models import Organisation
+
+    organisation = db.execute(
+        sa.select(Organisation).where(Organisation.slug == slug)).scalar_one_or_none()
+    if organisation is None:
+        abort(404)
+    status = public_status(db, organisation, clock.today())
+    if status.http_status == 404:
+        abort(404)
+    svg = badge_svg(status.label, status.colour)
+    response = Response(svg, mimetype="image/svg+xml", headers={
+        "Cache-Control": "public, no-cache", "Access-Control-Allow-Origin": "*"})
+    response.set_etag(etag_for(svg))
+    return response.make_conditional(request)
 
 from portal.certificates import cli, staff_views  # noqa: E402,F401  (routes and commands)

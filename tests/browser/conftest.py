@@ -199,12 +199,6 @@ def staff_account(portal_app):
     return make
 
 
-@pytest.fixture(scope="session")
-def endpoints(portal_app) -> set[str]:
-    """Endpoints this build serves: the journeys go as far as the pages that exist."""
-    return {rule.endpoint for rule in portal_app.url_map.iter_rules()}
-
-
 # --- the browser ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

@@ -145,16 +145,16 @@ def sign_pledge(page, audit, company: NewCompany) -> None:
 
 
 def find_in_directory(page, audit, company: NewCompany):
-    """The public directory, searched by name; returns the company's entry."""
+    """The public directory, searched by name; returns the company's row."""
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Member directory").click()
+    heading(page, "Member directory")
     audit(page, "member directory")
-    page.get_by_role("search").get_by_role("textbox").fill(company.name)
-    page.get_by_role("search").get_by_role("button").click()
-    entry = page.get_by_role("listitem").filter(has_text=company.name)
-    if entry.count() == 0:
-        entry = page.get_by_role("row").filter(has_text=company.name)
+    search = page.get_by_role("search")
+    search.get_by_label("Search by company name").fill(company.name)
+    search.get_by_role("button", name="Search").click()
+    entry = page.get_by_role("row").filter(has_text=company.name)
     expect(entry).to_have_count(1)
-    audit(page, "member directory (search)")
+    audit(page, "member directory (search results)")
     return entry
 
 

@@ -45,6 +45,7 @@ class SignForm(BaseForm):
 
     def __init__(self, *args, company_name: str = "your company", **kwargs):
         super().__init__(*args, **kwargs)
+        self.is_authorised.label.text = f"I am authorised to commit {company_name} to this pledge"
         self.is_authorised.validators = [Checked(
             f"Confirm that you are authorised to commit {company_name} to the pledge")]
 

@@ -65,6 +65,8 @@ def statement_context(pledge: Pledge) -> dict:
         "signatory_name": pledge.signatory_name, "signatory_title": pledge.signatory_title,
         "signed_on": clock.local(pledge.signed_at).date(), "text_sha256": pledge.text_sha256,
         "withdrawn_on": clock.local(pledge.withdrawn_at).date() if pledge.withdrawn_at else None,
+        "superseded_on": (clock.local(pledge.superseded_at).date()
+                          if pledge.superseded_at else None),
         "generated_on": clock.today(),
     }
 

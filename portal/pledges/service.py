@@ -67,7 +67,7 @@ def canonical_text(version: CodeVersion, company_name: str) -> str:
 
     Plain text (never HTML), so the hash does not depend on how a page renders it.
     """
-    lines = [f"{version.title} (version {version.number})", "",
+    lines = [version.title, f"Code version {version.number}", "",
              f"{company_name} commits to the People Pillar of the code of practice:", ""]
     for index, commitment in enumerate(version.commitments, start=1):
         lines += [f"{index}. {commitment['heading']}", commitment["body"], ""]

@@ -153,13 +153,17 @@ def staff_pledges():
         query = query.where(sa.or_(
             Organisation.search_name.contains(fold(search), autoescape=True),
             Pledge.reference == search.upper()))
+    current = service.current_code_version(db)
     state = request.args.get("state", "")
-    if state in PLEDGE_FILTERS:
+    if state == "resign":
+        query = query.where(Pledge.active_organisation_id.is_not(None),
+                            Pledge.code_version_id != current.id)
+    elif state in PLEDGE_FILTERS:
         query = query.where(PLEDGE_FILTERS[state][1])
     page = paginate(db, query, page_number(request.args.get("page")))
     return render_template("pledges/staff/pledges.html", page=page, search=search,
-                           state=state if state in PLEDGE_FILTERS else "",
-                           filters=PLEDGE_FILTERS, current=service.current_code_version(db))
+                           state=state if state in PLEDGE_FILTERS or state == "resign" else "",
+                           filters=PLEDGE_FILTERS, current=current)
 
 
 @bp.route("/staff/pledges/<int:pledge_id>")

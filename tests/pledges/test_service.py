@@ -86,7 +86,7 @@ def test_past_the_deadline_the_pledge_is_lapsed(db, v1_pledge):
 def test_canonical_text_is_stable_plain_text(db):
     version = service.current_code_version(db)
     text = service.canonical_text(version, "Café <b>Crème</b> & Co")
-    assert text.startswith("The People Pillar, version 1 (version 1)\n\n"
+    assert text.startswith("The People Pillar, version 1\nCode version 1\n\n"
                            "Café <b>Crème</b> & Co commits to the People Pillar")
     assert "\n1. Protected learning time\nEvery employee is offered" in text
     assert text.endswith("An attestation is submitted for every reporting cycle.\n")

@@ -222,6 +222,11 @@ def test_staff_see_every_pledge_with_its_signing_details(client, db, login_as):
     listing = soup_of(client.get("/staff/pledges?q=thistle"))
     assert pledge.reference in listing.select_one("table").get_text()
     assert "No pledges match" in client.get("/staff/pledges?q=nobody").get_data(as_text=True)
+    assert "No pledges match" in client.get("/staff/pledges?state=resign").get_data(as_text=True)
+    publish_code_version(db)
+    resign = soup_of(client.get("/staff/pledges?state=resign&page=x"))
+    assert pledge.reference in resign.select_one("table").get_text()
+    assert "Re-sign" in resign.select_one("table").get_text()
     detail = soup_of(client.get(f"/staff/pledges/{pledge.id}"))
     assert "192.0.2.1" in detail.get_text() and pledge.text_sha256 in detail.get_text()
     assert client.get("/staff/pledges/999999").status_code == 404

@@ -42,6 +42,18 @@ class MemberState:
         return self.cycle.grace_until if self.cycle else None
 
 
+    @property
+    def next_deadline(self) -> date | None:
+        """The date that matters next: the due date while on time, then the last date."""
+        if self.cycle is None:
+            return None
+        if self.attestation is not None and self.attestation.status == "changes_requested":
+            return self.deadline
+        on_time = service.on_time_until(self.attestation) if self.attestation \
+            else self.cycle.due_on
+        return on_time if self.today <= on_time else self.deadline
+
+
 def member_state() -> MemberState:
     today = clock.today()
     cycle = service.current_cycle(db, today)

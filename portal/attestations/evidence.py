@@ -104,7 +104,9 @@ def import_learning_record(db: Session, attestation: Attestation, filename: str,
     stored = _store(db, attestation, filename, "text/csv", data, "learning_record", actor)
     answers = copy.deepcopy(attestation.answers or {})
     learning = answers.get("learning") or {}
-    learning.update(total_hours=result.total_hours, employees_meeting_hour=result.meeting_hour,
+    hours = result.total_hours
+    learning.update(total_hours=int(hours) if hours == int(hours) else hours,
+                    employees_meeting_hour=result.meeting_hour,
                     record_employees=result.employees, record_file_id=stored.id)
     answers["learning"] = learning
     _set_answers(attestation, answers)

@@ -124,8 +124,10 @@ def _save(key: str, state, form):
 def _conflict(key: str, form):
     """Show what a colleague saved beside what this user typed; the user chooses."""
     attestation = member_state().attestation
-    form.row_version.data = str((attestation.section_versions or {}).get(key, 0))
-    theirs = summary.section_rows(key, attestation.answers or {})
+    saved = attestation.answers if attestation else {}
+    versions = attestation.section_versions if attestation else {}
+    form.row_version.data = str((versions or {}).get(key, 0))
+    theirs = summary.section_rows(key, saved or {})
     return render_template("attestations/conflict.html", form=form, key=key,
                            section=BY_KEY[key], theirs=theirs, attestation=attestation,
                            fields_template=f"attestations/_fields_{key}.html"), 409

@@ -36,7 +36,11 @@ def _bound(form_class):
 
 
 def _read(storage) -> bytes:
-    return storage.stream.read(MAX_FILE_BYTES + 1)
+    try:
+        return storage.stream.read(MAX_FILE_BYTES + 1)
+    finally:
+        # Large uploads are spooled to a temporary file: release it now, not at GC time.
+        storage.close()
 
 
 @bp.route("/company/attestation/evidence", methods=["GET", "POST"])

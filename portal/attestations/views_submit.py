@@ -98,10 +98,12 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 def _pdf_context(snapshot: dict, version) -> bytes:
     answers = snapshot.get("answers") or {}
-    cycle = snapshot.get("cycle") or {}
-    derived = snapshot.get("metrics") or {}
+    # Older or hand-made snapshots hold the bare name and year.
+    cycle = _as_dict(snapshot.get("cycle"), "year")
+    organisation = _as_dict(snapshot.get("organisation"), "name")
+    derived = snapshot.get("metrics") or metrics.compute_metrics(answers)
     context = {
-        "organisation_name": (snapshot.get("organisation") or {}).get("name", ""),
+        "organisation_name": organisation.get("name", ""),
         "year": cycle.get("year"),
         "sections": [(s.letter, s.title, summary.section_rows(s.key, answers))
                      for s in SECTIONS if s.key in FORM_SECTIONS],
@@ -119,6 +121,10 @@ def _pdf_context(snapshot: dict, version) -> bytes:
         "generated_on": format_date(clock.today()),
     }
     return render_pdf("attestations/pdf/attestation.html", context)
+
+
+def _as_dict(value, key: str) -> dict:
+    return value if isinstance(value, dict) else {key: value}
 
 
 def _metric(value, places: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from bs4 import BeautifulSoup
@@ -59,3 +60,16 @@ def fill_all_sections(client):
     for key, data in FORMS.items():
         response = client.submit(f"/company/attestation/{key}", data)
         assert response.status_code == 302, (key, errors(response))
+
+
+def post_file(client, url: str, fields: dict, name: str, data: bytes, filename: str):
+    """POST a multipart form encoded in memory (the test client spools big bodies to a
+    temporary file it never closes, which pytest reports as a ResourceWarning)."""
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    values = MultiDict(fields)
+    values.add(name, FileStorage(io.BytesIO(data), filename=filename))
+    boundary, body = encode_multipart(values)
+    return client.post(url, data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.attestations.models import Attestation, AttestationVersion, ReportingCycle
+from portal.attestations.models import Attestation, AttestationVersion
 from portal.organisations.models import Organisation
 from portal.review.models import Review, RiskFlag
 
@@ -74,19 +74,15 @@ def _batch_details(db: Session, ids: list[int]) -> tuple[dict, dict, dict]:
     return versions, flags, decisions
 
 
-def _row(attestation: Attestation, organisation: Organisation, cycle: ReportingCycle,
-         details: tuple[dict, dict, dict]) -> list[str]:
+def _row(row, year: int, details: tuple[dict, dict, dict]) -> list[str]:
     versions, flags, decisions = details
-    answers = attestation.answers or {}
+    answers = row.answers or {}
     values = [
-        organisation.id, organisation.name, organisation.company_number, cycle.year,
-        attestation.status.value, versions.get(attestation.id),
-        attestation.first_submitted_at, attestation.submitted_at, attestation.is_late,
-        attestation.decided_at, attestation.headcount, attestation.avg_hours_per_week,
-        attestation.coverage_pct,
+        row.organisation_id, row.name, row.company_number, year, row.status.value,
+        versions.get(row.id), row.first_submitted_at, row.submitted_at, row.is_late,
+        row.decided_at, row.headcount, row.avg_hours_per_week, row.coverage_pct,
         *((answers.get(section) or {}).get(name) for section, name in ANSWER_COLUMNS),
-        flags.get(attestation.id, []), decisions.get(attestation.id),
-        attestation.decision_reason,
+        flags.get(row.id, []), decisions.get(row.id), row.decision_reason,
     ]
     return [_cell(value) for value in values]
 
@@ -97,19 +93,26 @@ def _encode(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def stream_csv(db: Session, cycle: ReportingCycle, batch_size: int = BATCH) -> Iterator[str]:
-    """Yield the header, then one chunk of CSV per batch of attestations."""
+def stream_csv(session_factory: Callable[[], Session], cycle_id: int, year: int,
+               batch_size: int = BATCH) -> Iterator[str]:
+    """Yield the header, then one chunk of CSV per batch of attestations.
+
+    The generator owns its session: a streamed response outlives the request's session.
+    Plain column rows, not ORM objects, so nothing accumulates in an identity map and memory
+    stays flat whether the cycle has fifty companies or fifty thousand.
+    """
     yield _encode([list(COLUMNS)])
-    query = (sa.select(Attestation, Organisation)
-             .join(Organisation, Organisation.id == Attestation.organisation_id)
-             .where(Attestation.cycle_id == cycle.id)
-             .order_by(Organisation.search_name, Attestation.id)
-             .execution_options(yield_per=batch_size))
-    for partition in db.execute(query).partitions():
-        details = _batch_details(db, [attestation.id for attestation, _ in partition])
-        yield _encode([_row(attestation, organisation, cycle, details)
-                       for attestation, organisation in partition])
-        for attestation, organisation in partition:
-            # Keeps memory flat over 50,000 rows: the identity map forgets each batch.
-            db.expunge(attestation)
-            db.expunge(organisation)
+    query = (sa.select(
+        Attestation.id, Attestation.organisation_id, Attestation.status, Attestation.answers,
+        Attestation.first_submitted_at, Attestation.submitted_at, Attestation.is_late,
+        Attestation.decided_at, Attestation.headcount, Attestation.avg_hours_per_week,
+        Attestation.coverage_pct, Attestation.decision_reason, Organisation.name,
+        Organisation.company_number)
+        .join(Organisation, Organisation.id == Attestation.organisation_id)
+        .where(Attestation.cycle_id == cycle_id)
+        .order_by(Organisation.search_name, Attestation.id)
+        .execution_options(yield_per=batch_size))
+    with session_factory() as db:
+        for partition in db.execute(query).partitions():
+            details = _batch_details(db, [row.id for row in partition])
+            yield _encode([_row(row, year, details) for row in partition])

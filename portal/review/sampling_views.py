@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -111,8 +111,8 @@ def exports():
 def export_csv(year):
     cycle = db.execute(sa.select(ReportingCycle).where(
         ReportingCycle.year == year)).scalar_one_or_none() or abort(404)
-    # The session stays open while the response streams; rows are fetched in batches.
+    rows = export.stream_csv(current_app.extensions["db_sessionmaker"], cycle.id, cycle.year)
     return Response(
-        stream_with_context(export.stream_csv(db, cycle)), mimetype="text/csv",
+        rows, mimetype="text/csv",
         headers={"Content-Disposition":
                  f'attachment; filename="pledge-portal-attestations-{year}.csv"'})

@@ -5,7 +5,7 @@ import importlib
 from portal.db import Base
 
 DOMAINS = ("organisations", "auth", "audit", "mail", "pledges", "attestations", "review",
-           "certificates", "directory")
+           "certificates", "directory", "calendar")
 
 for _domain in DOMAINS:
     try:

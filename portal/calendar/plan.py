@@ -1,0 +1,95 @@
+"""What the staff Calendar page shows: the open cycle's reminders, when, to how many."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.attestations.models import ReportingCycle
+from portal.calendar.notices import expiring_certificates
+from portal.calendar.reminders import Moment, cycle_schedule, reminders_sent
+from portal.directory.status import (
+    StatusCode,
+    status_context,
+    status_filter,
+    status_select,
+)
+from portal.mail.models import OutboxMail
+from portal.organisations.models import Organisation
+
+LABELS = {
+    "reminder_open": "The cycle is open",
+    "reminder_3_months": "3 months before the due date",
+    "reminder_1_month": "1 month before the due date",
+    "reminder_1_week": "1 week before the due date",
+    "reminder_overdue": "Overdue notice (the day after the due date)",
+    "reminder_final": "Final notice (2 weeks before the last day)",
+}
+
+
+@dataclass
+class PlanRow:
+    moment: Moment
+    label: str
+    state: str                 # "done", "sending" (window open) or "planned"
+    projected: int | None      # companies that would get it if nobody reports before then
+    companies: int = 0         # companies it was queued for
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+@dataclass
+class Plan:
+    cycle: object | None       # CycleDates of the open (or next) cycle
+    is_open: bool
+    rows: list[PlanRow]
+    not_reported: int          # companies that owe an attestation for this cycle today
+    expiring_certificates: int
+
+
+def _count_with_status(db: Session, ctx, codes) -> int:
+    query, columns = status_select(ctx)
+    condition = sa.or_(*(status_filter(columns, code) for code in codes))
+    return db.execute(sa.select(sa.func.count()).select_from(
+        query.where(condition).subquery())).scalar_one()
+
+
+def calendar_plan(db: Session, today: date) -> Plan:
+    ctx = status_context(db, today)
+    cycle, is_open = ctx.cycle, True
+    if cycle is None or today > cycle.grace_until:
+        upcoming = next((c for c in ctx.cycles if c.opens_on > today), None)
+        cycle, is_open = upcoming, False
+    expiring = len(expiring_certificates(db, today))
+    if cycle is None:
+        return Plan(None, False, [], 0, expiring)
+    owing = _count_with_status(db, ctx, [StatusCode.REPORTING_DUE, StatusCode.OVERDUE]) \
+        if is_open else 0
+    sent = reminders_sent(db, cycle.year)
+    rows = []
+    for moment in cycle_schedule(cycle):
+        state = "done" if today > moment.until else (
+            "sending" if today >= moment.on else "planned")
+        row = PlanRow(moment, LABELS[moment.kind], state,
+                      owing if is_open and state != "done" else None)
+        for name, value in sent.get(moment.kind, {}).items():
+            setattr(row, name, value)
+        rows.append(row)
+    return Plan(cycle, is_open, rows, owing, expiring)
+
+
+def sent_reminders_query(year: int) -> sa.Select:
+    """The outbox rows of one cycle's reminders, newest first, with the company name."""
+    return (sa.select(OutboxMail, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == OutboxMail.organisation_id)
+            .where(sa.or_(*(OutboxMail.dedupe_key.like(f"{kind}:{year}:%") for kind in LABELS)))
+            .order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()))
+
+
+def cycle_by_year(db: Session, year: int) -> ReportingCycle | None:
+    return db.execute(sa.select(ReportingCycle).where(ReportingCycle.year == year)
+                      ).scalar_one_or_none()

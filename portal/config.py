@@ -83,6 +83,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "EVIDENCE_RETENTION_DAYS": int(env.get("EVIDENCE_RETENTION_DAYS", "396")),
         "STAFF_IDLE_MINUTES": 30,
         "PREFERRED_URL_SCHEME": "https" if is_production else "http",
+        # How many reverse proxies stand in front (0: none). Trusting more hops than exist
+        # would let clients forge their address (rate limits, pledge records).
+        "PROXY_HOPS": int(env.get("PORTAL_PROXY_HOPS", "0")),
     }
     if is_production and not config["MAIL_URL"]:
         raise ConfigError("MAIL_URL must be set in production (smtp://host:port)")

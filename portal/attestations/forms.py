@@ -256,9 +256,9 @@ class CycleForm(BaseForm):
         RequiredDate("Enter the date the cycle opens")])
     due_on = DateInputField("Due on", what="the due date", validators=[
         RequiredDate("Enter the date attestations are due")])
-    grace_until = DateInputField("Late submissions accepted until", what="the grace date",
-                                 validators=[RequiredDate("Enter the last date for late "
-                                                          "submissions")])
+    grace_until = DateInputField(
+        "Late submissions accepted until", what="the last date for late submissions",
+        validators=[RequiredDate("Enter the last date for late submissions")])
     min_avg_hours_per_week = StringField("Minimum average hours per employee per week",
                                          validators=[
         Required("Enter the minimum average hours per week"),

@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask --app portal
 export PORTAL_ENV ?= development
 
-.PHONY: run install migrate seed serve test e2e lint clean
+.PHONY: run install migrate seed serve test e2e bench lint clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -40,6 +40,10 @@ e2e: install node_modules/vnu-jar/build/dist/vnu.jar
 node_modules/vnu-jar/build/dist/vnu.jar: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
+
+# Throughput and latency against hello-world, memory growth, certificate rendering (needs wrk).
+bench: install
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check portal tests migrations

@@ -1,0 +1,107 @@
+"""Demo data for the review: risk flags, a queue with an assignment, a change request, a
+rejection, approval records and one sampling audit. Idempotent; runs after the attestation
+demo and works on whatever attestations it created."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal import clock
+from portal.attestations.models import Attestation, AttestationStatus, AttestationVersion
+from portal.auth.models import StaffRole
+from portal.review import service
+from portal.review.models import Decision, Review, RiskFlag, SamplingAudit
+
+# Flags are computed one version at a time (a few queries each): cap it for 10,000 companies.
+MAX_FLAGGED = 300
+DEMO_SEED = "demo-sample"
+
+
+def seed(db: Session, ctx) -> None:
+    staff = list(ctx.staff.values())
+    reviewer = next((u for u in staff if u.staff_role == StaffRole.REVIEWER), None)
+    admin = next((u for u in staff if u.staff_role == StaffRole.ADMIN), None)
+    if reviewer is None or admin is None:
+        return
+    flagged = _flag_unflagged_versions(db)
+    _record_past_approvals(db, admin)
+    decided = _decide_some_open(db, reviewer, admin)
+    audit = _one_sampling_audit(db, admin)
+    if flagged or decided or audit:
+        ctx.lines.append(f"Review demo: {flagged} versions checked for risk, {decided} "
+                         f"decisions, sampling audit {'drawn' if audit else 'present'}.")
+
+
+def _flag_unflagged_versions(db: Session) -> int:
+    versions = db.execute(
+        sa.select(AttestationVersion, Attestation)
+        .join(Attestation, Attestation.id == AttestationVersion.attestation_id)
+        .where(~sa.exists().where(RiskFlag.attestation_version_id == AttestationVersion.id))
+        .order_by(AttestationVersion.id).limit(MAX_FLAGGED)).all()
+    for version, attestation in versions:
+        service.compute_risk_flags(db, attestation, version)
+    return len(versions)
+
+
+def _record_past_approvals(db: Session, admin) -> None:
+    """Approved demo attestations get the review that approved them (bulk, no mail)."""
+    rows = db.execute(
+        sa.select(Attestation.id, sa.func.max(AttestationVersion.id), Attestation.decided_at)
+        .join(AttestationVersion, AttestationVersion.attestation_id == Attestation.id)
+        .where(Attestation.status == AttestationStatus.APPROVED,
+               ~sa.exists().where(Review.attestation_id == Attestation.id))
+        .group_by(Attestation.id, Attestation.decided_at)).all()
+    if rows:
+        db.execute(sa.insert(Review), [
+            {"attestation_id": attestation_id, "attestation_version_id": version_id,
+             "reviewer_id": admin.id, "decision": Decision.APPROVED, "messages": {},
+             "decided_at": decided_at or clock.now()}
+            for attestation_id, version_id, decided_at in rows])
+
+
+def _open_without_review(db: Session) -> list[Attestation]:
+    return list(db.execute(
+        sa.select(Attestation).where(
+            Attestation.status.in_(service.OPEN_STATUSES),
+            ~sa.exists().where(Review.attestation_id == Attestation.id))
+        .order_by(Attestation.submitted_at, Attestation.id).limit(4)).scalars())
+
+
+def _decide_some_open(db: Session, reviewer, admin) -> int:
+    """Of the oldest untouched submissions: one change request, one rejection, one assigned.
+
+    The rest stay in the queue so a reviewer has something to do in the demo.
+    """
+    if db.execute(sa.select(Review.id).where(Review.decision.in_(
+            [Decision.CHANGES_REQUESTED, Decision.REJECTED]))).first():
+        return 0  # already seeded
+    waiting = _open_without_review(db)
+    if len(waiting) < 3:
+        return 0
+    changes, rejected, assigned = waiting[:3]
+    service.request_changes(db, reviewer, changes, {
+        "learning": "Your total hours look high for your headcount. Check they are hours, "
+                    "not minutes, and upload your learning-system export.",
+        "dei": "Add the link to your published DE&I policy."})
+    service.reject(db, admin, rejected,
+                   "No learning time was recorded during the period, so commitment 2 "
+                   "(record and review) was not met.")
+    service.assign_to(db, reviewer, assigned)
+    return 2
+
+
+def _one_sampling_audit(db: Session, admin) -> SamplingAudit | None:
+    if db.execute(sa.select(SamplingAudit.id)).first():
+        return None
+    cycle_id = db.execute(
+        sa.select(Attestation.cycle_id).where(Attestation.status == AttestationStatus.APPROVED)
+        .group_by(Attestation.cycle_id).order_by(sa.func.count().desc()).limit(1)).scalar()
+    if cycle_id is None:
+        return None
+    from portal.attestations.models import ReportingCycle
+
+    return service.draw_sample(
+        db, admin, db.get(ReportingCycle, cycle_id), 10, DEMO_SEED,
+        "Your attestation was chosen at random for this year's evidence check. Please send "
+        "us your learning-system export for the reporting period.")

@@ -1,0 +1,37 @@
+"""The review demo seeds flags, decisions and a sampling audit, and is idempotent."""
+
+from __future__ import annotations
+
+import random
+
+import sqlalchemy as sa
+
+from portal.attestations.models import AttestationStatus
+from portal.auth.models import StaffRole
+from portal.demo import DemoContext
+from portal.review import demo
+from portal.review.models import Decision, Review, RiskFlag, SampledAttestation, SamplingAudit
+from tests.factories import create_attestation, create_company_with_admin, create_staff
+
+
+def test_review_demo_is_idempotent(db, world):
+    approved = [create_attestation(db, create_company_with_admin(db)[0], world["cycle"],
+                                   status="approved") for _ in range(3)]
+    waiting = [create_attestation(db, create_company_with_admin(db)[0], world["cycle"],
+                                  status="submitted") for _ in range(3)]
+    staff = {u.email: u for u in (create_staff(db, StaffRole.REVIEWER),
+                                  create_staff(db, StaffRole.ADMIN))}
+    ctx = DemoContext([], {}, staff, 1, random.Random(1))
+    for _ in range(2):
+        demo.seed(db, ctx)
+        db.commit()
+    decisions = sorted(d.value for d in db.execute(sa.select(Review.decision)).scalars())
+    assert decisions == ["approved"] * 3 + ["changes_requested", "rejected"]
+    assert db.execute(sa.select(sa.func.count()).select_from(SamplingAudit)).scalar() == 1
+    assert db.execute(sa.select(SampledAttestation.attestation_id)).scalar() in {
+        a.id for a in approved}
+    assert db.execute(sa.select(sa.func.count()).select_from(RiskFlag)).scalar() == 0
+    statuses = {a.status for a in [world["attestation"], *waiting]}
+    assert {AttestationStatus.CHANGES_REQUESTED, AttestationStatus.REJECTED,
+            AttestationStatus.IN_REVIEW} <= statuses
+    assert Decision.APPROVED.value in decisions

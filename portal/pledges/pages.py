@@ -13,14 +13,6 @@ from portal.pdf import render_pdf
 from portal.pledges import service, versions
 from portal.pledges.models import CodeVersion, Pledge
 
-STATE_TAGS = {
-    "active": ("Active", "green"),
-    "resign_required": ("Re-signing required", "orange"),
-    "lapsed": ("No longer counts", "red"),
-    "superseded": ("Replaced by re-signing", "grey"),
-    "withdrawn": ("Withdrawn", "red"),
-}
-
 
 def history_query(organisation_id: int) -> sa.Select:
     return (sa.select(Pledge).where(Pledge.organisation_id == organisation_id)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from portal import clock
-from portal.pledges.pages import STATE_TAGS, pledge_summary
+from portal.pledges.pages import pledge_summary
 
 
 def company_panel(db, organisation, user) -> dict | None:
     summary = pledge_summary(db, organisation.id, clock.today())
     state = summary["state"] or ("withdrawn" if summary["withdrawn"] else "not_signed")
     return {"pledge_summary": summary, "pledge_state": state,
-            "pledge_tag": STATE_TAGS.get(state, ("Not signed", "grey")),
             "may_sign": bool(user.is_member_admin and user.is_verified)}

@@ -112,6 +112,27 @@ def test_edit_preview_publish_then_immutable(client, db, staff_admin, outbox):
     assert db.get(CodeVersion, draft.id).title == "People Pillar 2026"
 
 
+def test_two_drafts_published_at_once_keep_one_number(client, db, staff_admin, monkeypatch):
+    """The second publisher read "version 1 is current" before the first committed."""
+    from portal.pledges import versions
+
+    for title in ("First draft", "Second draft"):
+        client.submit(NEW, version_data(title=title))
+    first, second = db.execute(sa.select(CodeVersion).where(CodeVersion.number.is_(None))
+                               .order_by(CodeVersion.id)).scalars()
+    client.submit(f"/staff/code-versions/{first.id}/publish")
+    version_1 = db.execute(sa.select(CodeVersion).where(CodeVersion.number == 1)).scalar_one()
+    token = client.csrf_token(NEW)
+    monkeypatch.setattr(versions, "current_code_version", lambda db: version_1)
+    response = client.post(f"/staff/code-versions/{second.id}/publish",
+                           data={"csrf_token": token}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Another version was published at the same moment" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(CodeVersion, second.id).number is None
+    assert db.get(CodeVersion, first.id).number == 2
+
+
 def test_delete_a_draft(client, db, staff_admin):
     client.submit(NEW, version_data())
     draft = db.execute(sa.select(CodeVersion).where(CodeVersion.number.is_(None))).scalar_one()

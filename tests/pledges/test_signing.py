@@ -155,6 +155,9 @@ def test_contributor_reads_the_text_but_cannot_sign(client, db, login_as):
     assert page.select_one("main form[method=post]") is None
     assert "Only an admin" in page.get_text() and admin.name in page.get_text()
     assert len(page.select(".commitments li")) == 6
+    panel = soup_of(client.get("/company")).select_one(".pledge-panel")
+    assert "Not signed" in panel.get_text() and "Read the pledge" in panel.get_text()
+    assert "Read and sign" not in panel.get_text()
     token = client.csrf_token("/company/pledge")  # the sign-out form's token
     assert client.post(SIGN, data=valid_answers(csrf_token=token)).status_code == 403
     assert pledges_of(db, organisation) == []

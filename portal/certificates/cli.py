@@ -44,9 +44,9 @@ def _render(values: dict) -> tuple[bytes, str]:
 
 
 def attestations_missing_certificates(session, year: int) -> list[Attestation]:
+    # Any certificate counts, revoked ones too: revocation is final, never undone by a batch.
     has_certificate = sa.select(Certificate.id).where(
-        Certificate.attestation_id == Attestation.id, Certificate.revoked_at.is_(None),
-        Certificate.superseded_by_id.is_(None)).exists()
+        Certificate.attestation_id == Attestation.id).exists()
     return list(session.execute(
         sa.select(Attestation).join(ReportingCycle).where(
             ReportingCycle.year == year, Attestation.status == AttestationStatus.APPROVED,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import warnings
 from functools import cache
 
@@ -15,6 +16,9 @@ from flask import current_app
 
 from portal.certificates import credentials
 from portal.pdf import render_pdf
+
+# One INFO line per rendering step drowns batch runs and worker logs; warnings still show.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE = "certificates/pdf/certificate.html"
 TEMPLATE_FILES = ("templates/certificates/pdf/certificate.html",

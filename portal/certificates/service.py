@@ -88,13 +88,17 @@ def criteria_text(commitments: list) -> str:
 
 
 def certificate_values(db: Session, attestation: Attestation, *, sequence: int,
-                       status_list_index: int, verification_id: str, issued_at) -> dict:
-    """Every value the PDF and the credential show, as plain JSON-able data."""
+                       status_list_index: int, verification_id: str, issued_at,
+                       version: CodeVersion | None = None,
+                       valid_until: date | None = None) -> dict:
+    """Every value the PDF and the credential show, as plain JSON-able data.
+
+    version and valid_until may be given by bulk callers that already know them."""
     from portal.templating import format_date
 
     organisation, cycle = attestation.organisation, attestation.cycle
-    version = _code_version(db, organisation.id)
-    valid_until = valid_until_for(db, cycle)
+    version = version or _code_version(db, organisation.id)
+    valid_until = valid_until or valid_until_for(db, cycle)
     base = current_app.config["PORTAL_BASE_URL"]
     return {
         "number": format_number(cycle.year, sequence), "sequence": sequence,
@@ -114,13 +118,15 @@ def certificate_values(db: Session, attestation: Attestation, *, sequence: int,
 
 
 def new_certificate(db: Session, attestation: Attestation, *, sequence: int | None = None,
-                    status_list_index: int | None = None) -> tuple[Certificate, dict]:
+                    status_list_index: int | None = None,
+                    **known) -> tuple[Certificate, dict]:
     """Allocate number, status bit and verification id; the PDF is attached by the caller."""
     sequence = sequence or next_sequence(db, attestation.cycle.year)
     index = next_status_index(db) if status_list_index is None else status_list_index
-    issued_at = clock.now()
+    issued_at = known.pop("issued_at", None) or clock.now()  # demos back-date one
     values = certificate_values(db, attestation, sequence=sequence, status_list_index=index,
-                                verification_id=secrets.token_urlsafe(18), issued_at=issued_at)
+                                verification_id=secrets.token_urlsafe(18), issued_at=issued_at,
+                                **known)
     certificate = Certificate(
         number=values["number"], sequence=sequence, verification_id=values["verification_id"],
         organisation_id=attestation.organisation_id, attestation_id=attestation.id,

@@ -18,6 +18,7 @@ def test_issues_only_missing_certificates_using_a_pool(app, db):
                 for _ in range(3)]
     create_attestation(db, create_company(db), cycle, status="submitted")
     already = issue_certificate(db, approved[0], None)
+    already.revoked_at = already.issued_at  # revocation is final: no new one by batch
     db.commit()
 
     result = app.test_cli_runner().invoke(

@@ -213,48 +213,56 @@ def browser():
         chromium.close()
 
 
-def _save_failure(request, page) -> None:
+def _save_failure(request, pages) -> None:
     report = getattr(request.node, "report_call", None)
     if report is None or not report.failed:
         return
     name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
-    try:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        (ARTIFACTS / f"{name}.html").write_text(page.content())
-    except Exception as error:  # noqa: BLE001 - never hide the test's own failure
-        print(f"could not save failure artifacts: {error}")
-
-
-def _open_page(request, browser, live_server, **context_options):
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP,
-                                  locale="en-GB", **context_options)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.documents = []  # raw HTML of each main-frame document, for the Nu Html Checker
-
-    def remember(response):
-        if response.frame == page.main_frame and response.request.is_navigation_request() \
-                and 200 <= response.status < 600 and response.status not in (301, 302, 303):
-            page.documents.append(response)
-
-    page.on("response", remember)
-    return context, page
+    for n, page in enumerate(pages):
+        stem = ARTIFACTS / (name if n == 0 else f"{name}-{n + 1}")
+        try:
+            page.screenshot(path=f"{stem}.png", full_page=True)
+            Path(f"{stem}.html").write_text(page.content())
+        except Exception as error:  # noqa: BLE001 - never hide the test's own failure
+            print(f"could not save failure artifacts: {error}")
 
 
 @pytest.fixture
-def page(request, browser, live_server):
-    context, page = _open_page(request, browser, live_server)
-    yield page
-    _save_failure(request, page)
-    context.close()
+def open_page(request, browser, live_server):
+    """A new page in its own browser context (its own cookies): one per person in a journey."""
+    contexts, pages = [], []
+
+    def open_(**context_options):
+        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP,
+                                      locale="en-GB", **context_options)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        page.documents = []  # each main-frame document as the server sent it, for vnu
+
+        def remember(response):
+            if response.frame == page.main_frame and response.request.is_navigation_request() \
+                    and response.status not in (301, 302, 303, 307, 308):
+                page.documents.append(response)
+
+        page.on("response", remember)
+        contexts.append(context)
+        pages.append(page)
+        return page
+
+    yield open_
+    _save_failure(request, pages)
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
-def page_without_js(request, browser, live_server):
-    context, page = _open_page(request, browser, live_server, java_script_enabled=False)
-    yield page
-    _save_failure(request, page)
-    context.close()
+def page(open_page):
+    return open_page()
+
+
+@pytest.fixture
+def page_without_js(open_page):
+    return open_page(java_script_enabled=False)
 
 
 # --- auditing each page -----------------------------------------------------------------------

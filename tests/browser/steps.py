@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -137,7 +138,7 @@ def sign_pledge(page, audit, company: NewCompany) -> None:
     audit(page, "sign the pledge (errors)")
     page.get_by_label("Your full name", exact=True).fill(company.person)
     page.get_by_label("Your job title").fill("Managing Director")
-    page.get_by_label("I am authorised to commit my company to this pledge").check()
+    page.get_by_label(re.compile("^I am authorised to commit")).check()
     page.get_by_label("Type your full name to sign").fill(company.person)
     button.click()
     heading(page, "Pledge signed")

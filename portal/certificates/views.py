@@ -156,16 +156,35 @@ def company_certificates():
                            base_url=credentials.base_url())
 
 
+def _pdf_response(certificate: Certificate, *, disposition: str, cache: str) -> Response:
+    """The stored bytes (never a re-render), revalidated by their sha256 without loading them."""
+    if certificate.pdf_sha256 in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(certificate.pdf, mimetype="application/pdf")
+    filename = f"pledge-certificate-{certificate.number}.pdf"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = cache
+    response.set_etag(certificate.pdf_sha256)
+    return response
+
+
 @bp.route("/certificates/<int:certificate_id>/download")
 @login_required
 def download(certificate_id):
-    """The stored bytes, never a re-render; own company or staff only (404 otherwise)."""
+    """Own company or staff only (404 otherwise)."""
     certificate = own_organisation_or_404(db.get(Certificate, certificate_id))
-    filename = f"pledge-certificate-{certificate.number}.pdf"
-    return Response(certificate.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-cache",
-    })
+    return _pdf_response(certificate, disposition="attachment", cache="private, no-cache")
+
+
+@bp.route("/verify/<verification_id>/certificate.pdf")
+@public
+def public_pdf(verification_id):
+    """Whoever holds the unguessable id (the QR code) may see the original; not once revoked."""
+    certificate = _certificate_or_404(verification_id)
+    if certificate.revoked_at is not None:
+        abort(410)
+    return _pdf_response(certificate, disposition="inline", cache="public, no-cache")
 
 
 

@@ -111,3 +111,25 @@ def test_company_without_certificates_sees_an_empty_state(app, db, client, login
     text = page(client.get("/company/certificates")).get_text(" ")
     assert "Your company has no certificates yet" in text
     assert "No certificate yet" in page(client.get("/company")).get_text(" ")
+
+
+def test_public_pdf_by_verification_id_with_etag(app, db, client):
+    certificate, _ = issue_for_new_company(db)
+    url = f"/verify/{certificate.verification_id}/certificate.pdf"
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert hashlib.sha256(response.data).hexdigest() == certificate.pdf_sha256
+    assert response.headers["ETag"] == f'"{certificate.pdf_sha256}"'
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    certificate.revoked_at = certificate.issued_at
+    db.commit()
+    assert client.get(url).status_code == 410
+    assert client.get("/verify/unknown/certificate.pdf").status_code == 404
+
+
+def test_a_very_long_company_name_still_fits_one_page(app, db):
+    certificate, _ = issue_for_new_company(db, "Extraordinarily Long Company Name " * 5 + "Ltd")
+    reader = PdfReader(io.BytesIO(stored_pdf(db, certificate)))
+    assert len(reader.pages) == 1
+    assert certificate.number in reader.pages[0].extract_text()

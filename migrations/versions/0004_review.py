@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('outcome_note', sa.Text(), nullable=True),
     sa.Column('outcome_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('outcome_by_id', sa.Integer(), nullable=True),
+    sa.Column('evidence_received_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['attestation_id'], ['attestations.id'], name=op.f('fk_sampled_attestations_attestation_id_attestations')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_sampled_attestations_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['outcome_by_id'], ['users.id'], name=op.f('fk_sampled_attestations_outcome_by_id_users')),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from portal import clock
 from portal.attestations.models import Attestation, AttestationStatus, AttestationVersion
 from portal.auth.models import StaffRole
-from portal.review import service
+from portal.review import sampling, service
 from portal.review.models import Decision, Review, RiskFlag, SamplingAudit
 
 # Flags are computed one version at a time (a few queries each): cap it for 10,000 companies.
@@ -101,7 +101,7 @@ def _one_sampling_audit(db: Session, admin) -> SamplingAudit | None:
         return None
     from portal.attestations.models import ReportingCycle
 
-    return service.draw_sample(
+    return sampling.draw_sample(
         db, admin, db.get(ReportingCycle, cycle_id), 10, DEMO_SEED,
         "Your attestation was chosen at random for this year's evidence check. Please send "
         "us your learning-system export for the reporting period.")

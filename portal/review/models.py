@@ -105,3 +105,5 @@ class SampledAttestation(Base):
     outcome_note: Mapped[str | None] = mapped_column(sa.Text)
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The company's first upload into its evidence-request slot.
+    evidence_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

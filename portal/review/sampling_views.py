@@ -24,6 +24,7 @@ from portal.organisations.models import Organisation
 from portal.pagination import page_number, paginate
 from portal.permissions import staff_required
 from portal.review import bp, export, service
+from portal.review import sampling as sampling_service
 from portal.review.forms import OutcomeForm, SamplingForm
 from portal.review.models import SampledAttestation, SampleOutcome, SamplingAudit
 
@@ -57,7 +58,7 @@ def new_sample():
     if form.validate_on_submit():
         cycle = db.get(ReportingCycle, int(form.cycle_id.data))
         try:
-            audit = service.draw_sample(db, current_user, cycle, form.percentage.data,
+            audit = sampling_service.draw_sample(db, current_user, cycle, form.percentage.data,
                                         form.seed.data, form.message.data)
         except service.ReviewError as error:
             form.cycle_id.errors.append(str(error))
@@ -90,7 +91,7 @@ def sample_outcome(audit_id, sampled_id):
     form = OutcomeForm()
     organisation = db.get(Organisation, sampled.organisation_id)
     if form.validate_on_submit():
-        service.record_sample_outcome(db, current_user, sampled,
+        sampling_service.record_sample_outcome(db, current_user, sampled,
                                       SampleOutcome(form.outcome.data), form.note.data)
         db.commit()
         flash(f"The outcome for {organisation.name} has been recorded.", "success")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import random
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -27,9 +25,6 @@ from portal.review.models import (
     Decision,
     Review,
     RiskFlag,
-    SampledAttestation,
-    SampleOutcome,
-    SamplingAudit,
     StaffNote,
 )
 
@@ -286,63 +281,3 @@ def _mail_company(db: Session, attestation: Attestation, review: Review) -> None
                     "sections": SECTION_TITLES},
                    dedupe_key=f"review:{review.id}:{admin.id}", user_id=admin.id,
                    organisation_id=attestation.organisation_id)
-
-
-# Sampling audits ---------------------------------------------------------------------------
-
-def sample_ids(population: list[int], percentage: int, seed: str) -> list[int]:
-    """The same population, percentage and seed always give the same sample."""
-    population = sorted(population)
-    if not population:
-        return []
-    size = max(1, math.ceil(len(population) * percentage / 100))
-    return sorted(random.Random(f"{seed}:{percentage}").sample(population, size))
-
-
-def approved_population(db: Session, cycle_id: int) -> list[int]:
-    return list(db.execute(
-        sa.select(Attestation.id).where(Attestation.cycle_id == cycle_id,
-                                        Attestation.status == AttestationStatus.APPROVED)
-        .order_by(Attestation.id)).scalars())
-
-
-def draw_sample(db: Session, admin: User, cycle: ReportingCycle, percentage: int, seed: str,
-                message: str) -> SamplingAudit:
-    population = approved_population(db, cycle.id)
-    if not population:
-        raise ReviewError(f"No attestation has been approved in the {cycle.year} cycle yet.")
-    audit = SamplingAudit(cycle_id=cycle.id, percentage=percentage, seed=seed,
-                          population_size=len(population), message=message,
-                          drawn_by_id=admin.id, drawn_at=clock.now())
-    db.add(audit)
-    db.flush()
-    chosen = sample_ids(population, percentage, seed)
-    rows = db.execute(sa.select(Attestation).where(Attestation.id.in_(chosen))).scalars()
-    for attestation in rows:
-        db.add(SampledAttestation(sampling_audit_id=audit.id, attestation_id=attestation.id,
-                                  organisation_id=attestation.organisation_id))
-        _mail_evidence_request(db, audit, attestation)
-    db.flush()
-    record(db, "sampling_audit_drawn", actor=admin, obj=audit,
-           detail={"cycle": cycle.year, "percentage": percentage, "seed": seed,
-                   "population": len(population), "sampled": chosen})
-    return audit
-
-
-def _mail_evidence_request(db: Session, audit: SamplingAudit, attestation: Attestation):
-    for admin in company_admins(db, attestation.organisation_id):
-        queue_mail(db, "review_evidence_request", admin.email,
-                   f"Evidence check for your {attestation.cycle.year} People Pillar attestation",
-                   {"user": admin, "audit": audit, "attestation": attestation,
-                    "organisation": attestation.organisation},
-                   dedupe_key=f"sampling:{audit.id}:{attestation.id}:{admin.id}",
-                   user_id=admin.id, organisation_id=attestation.organisation_id)
-
-
-def record_sample_outcome(db: Session, admin: User, sampled: SampledAttestation,
-                          outcome: SampleOutcome, note: str) -> None:
-    sampled.outcome, sampled.outcome_note = outcome, note
-    sampled.outcome_at, sampled.outcome_by_id = clock.now(), admin.id
-    record(db, "sampling_outcome_recorded", actor=admin, obj=sampled,
-           organisation_id=sampled.organisation_id,
-           detail={"outcome": outcome.value, "sampling_audit_id": sampled.sampling_audit_id})

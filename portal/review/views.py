@@ -176,4 +176,7 @@ def reopen(attestation_id):
         "{company}'s attestation is back in the review queue.")
 
 
-from portal.review import sampling_views  # noqa: E402,F401  (registers more routes on bp)
+from portal.review import member_views, sampling_views  # noqa: E402,F401  (more routes)
+
+# Members' upload slot lives under /company: its own blueprint, registered with ours.
+bp.record_once(lambda state: state.app.register_blueprint(member_views.bp))

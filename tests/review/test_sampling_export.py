@@ -8,7 +8,8 @@ import io
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
-from portal.review import export, service
+from portal.auth.models import User
+from portal.review import export, sampling, service
 from portal.review.models import SampledAttestation, SampleOutcome
 from tests.factories import create_attestation, create_company_with_admin
 
@@ -19,12 +20,12 @@ def soup(response):
 
 def test_sample_is_reproducible_from_seed_and_percentage():
     population = list(range(1, 201))
-    first = service.sample_ids(population, 10, "2026-07-01")
+    first = sampling.sample_ids(population, 10, "2026-07-01")
     assert len(first) == 20
-    assert service.sample_ids(list(reversed(population)), 10, "2026-07-01") == first
-    assert service.sample_ids(population, 10, "another seed") != first
-    assert service.sample_ids(population[:3], 10, "x") != []  # at least one
-    assert service.sample_ids([], 10, "x") == []
+    assert sampling.sample_ids(list(reversed(population)), 10, "2026-07-01") == first
+    assert sampling.sample_ids(population, 10, "another seed") != first
+    assert sampling.sample_ids(population[:3], 10, "x") != []  # at least one
+    assert sampling.sample_ids([], 10, "x") == []
 
 
 def _approved_companies(db, cycle, count):
@@ -46,7 +47,7 @@ def test_drawing_a_sample_through_the_page(db, world, client, login_as, outbox):
         "message": "Send us your LMS export."})
     assert response.status_code == 302
     sampled = sorted(db.execute(sa.select(SampledAttestation.attestation_id)).scalars())
-    expected = service.sample_ids([a.id for a in approved], 10, "audit-2026")
+    expected = sampling.sample_ids([a.id for a in approved], 10, "audit-2026")
     assert sampled == expected and len(sampled) == 2
     assert len(outbox(kind="review_evidence_request")) == 2
 
@@ -108,3 +109,39 @@ def test_export_streams_in_batches(app, db, world):
                                     batch_size=2))
     assert len(chunks) == 1 + 3  # header, then 6 rows in batches of 2
     assert sum(chunk.count("\n") for chunk in chunks) == 7
+
+
+def test_sampled_company_uploads_evidence_into_its_slot(db, world, client, login_as, outbox):
+    from portal.attestations.models import EvidenceFile
+
+    approved = _approved_companies(db, world["cycle"], 1)[0]
+    audit = sampling.draw_sample(db, world["staff_admin"], world["cycle"], 10, "s", "Send it.")
+    db.commit()
+    sampled = db.execute(sa.select(SampledAttestation)).scalar_one()
+    url = f"/company/evidence-checks/{sampled.id}"
+    [mail] = outbox(kind="review_evidence_request")
+    assert f"http://localhost{url}" in mail.text_body
+    admin = db.execute(sa.select(User).where(
+        User.organisation_id == approved.organisation_id)).scalar_one()
+
+    login_as(client, world["admin"])  # another company's admin
+    assert client.get(url).status_code == 404
+    login_as(client, admin)
+    page = soup(client.get(url))
+    assert page.h1.get_text(strip=True) == "Evidence check" and "Send it." in page.get_text()
+    response = client.submit(url, {"file": (io.BytesIO(b"MZ\x90\x00binary"), "x.pdf")},
+                             content_type="multipart/form-data")
+    assert "The selected file must be a PDF, CSV, XLSX, PNG or JPEG" in soup(
+        response).select_one("#file-error").get_text()
+    response = client.submit(url, {"file": (io.BytesIO(b"%PDF-1.4 records"), "lms.pdf")},
+                             content_type="multipart/form-data")
+    assert response.status_code == 302
+    evidence = db.execute(sa.select(EvidenceFile)).scalar_one()
+    assert (evidence.purpose, evidence.filename) == ("sampling", "lms.pdf")
+    db.expire_all()
+    assert db.get(SampledAttestation, sampled.id).evidence_received_at is not None
+    assert audit.id == sampled.sampling_audit_id
+    assert "Evidence sent" in soup(client.get("/company/evidence-checks")).get_text()
+    login_as(client, world["staff_admin"])
+    assert "Received" in soup(client.get(f"/staff/review/sampling/{audit.id}")).get_text()
+    assert "lms.pdf" in soup(client.get(f"/staff/review/{approved.id}")).get_text()

@@ -15,10 +15,10 @@ from portal import clock
 from portal.db import session as db
 from portal.directory import bp, opendata
 from portal.directory.openapi import openapi_document
-from portal.directory.service import directory_select, parse_query
+from portal.directory.service import directory_page, parse_query
 from portal.directory.status import StatusCode, status_context, status_select
 from portal.organisations.models import Organisation
-from portal.pagination import page_number, paginate
+from portal.pagination import page_number
 from portal.permissions import public
 
 PER_PAGE = 100
@@ -57,8 +57,8 @@ def api_members():
     if not_modified is not None:
         return not_modified
     query = parse_query(request.args, list(StatusCode))
-    select, _ = directory_select(ctx, query, listed_only=False)
-    page = paginate(db, select, page_number(request.args.get("page")), per_page=PER_PAGE)
+    page = directory_page(db, ctx, query, page_number(request.args.get("page")),
+                          per_page=PER_PAGE, listed_only=False)
     args = query.args()
     links = {"self": url_for("directory.api_members", **args, page=page.number,
                              _external=True),
@@ -84,7 +84,7 @@ def api_member(slug):
     rows = []
     if organisation_id is not None:
         select, columns = status_select(ctx, [organisation_id])
-        rows = list(db.execute(select.where(columns.pledges.c.organisation_id.is_not(None))))
+        rows = list(db.execute(select.where(columns.ever_pledged)))
     if not rows:
         return api_error(404, "No member has this identifier.")
     body = {"data": opendata.member_records(db, rows, ctx)[0], "meta": _meta()}

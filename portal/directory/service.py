@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from math import ceil
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from portal.directory.status import (
     status_filter,
 )
 from portal.organisations.models import Organisation
+from portal.pagination import Page
 from portal.reference import HEADCOUNT_BAND_NAMES, REGION_NAMES, SECTOR_NAMES
 from portal.text import fold
 
@@ -87,38 +89,49 @@ def directory_select(ctx: StatusContext, query: DirectoryQuery, *, listed_only: 
     """Organisation rows with their status columns, searched, filtered and sorted in SQL."""
     columns = status_columns(ctx)
     select = columns.apply(sa.select(Organisation, *columns.columns()))
-    if listed_only:
-        select = select.where(columns.is_listed)
-    else:
-        # Open data: every company that ever pledged, whatever became of it.
-        select = select.where(columns.pledges.c.organisation_id.is_not(None))
-    return _filtered(select, columns, query), columns
+    select = select.where(*_conditions(ctx, columns, query, listed_only))
+    return select.order_by(*_ordering(query.sort, columns)), columns
 
 
-def _filtered(select: sa.Select, columns: StatusColumns, query: DirectoryQuery) -> sa.Select:
+def directory_page(db: Session, ctx: StatusContext, query: DirectoryQuery, number: int, *,
+                   per_page: int = 25, listed_only: bool = True) -> Page:
+    """One page of the directory in two queries. The count selects no status columns, so
+    the database evaluates only the filters for the rows it does not show."""
+    select, columns = directory_select(ctx, query, listed_only=listed_only)
+    counting = columns.apply(sa.select(sa.func.count()).select_from(Organisation))
+    total = db.execute(
+        counting.where(*_conditions(ctx, columns, query, listed_only))).scalar_one()
+    number = min(number, max(1, ceil(total / per_page)))
+    rows = list(db.execute(select.limit(per_page).offset((number - 1) * per_page)))
+    return Page(rows, number, per_page, total)
+
+
+def _conditions(ctx: StatusContext, columns: StatusColumns, query: DirectoryQuery,
+                listed_only: bool) -> list:
+    # Open data: every company that ever pledged, whatever became of it.
+    conditions = [columns.is_listed if listed_only else columns.ever_pledged]
     if query.q:
-        select = select.where(Organisation.search_name.contains(fold(query.q), autoescape=True))
+        conditions.append(Organisation.search_name.contains(fold(query.q), autoescape=True))
     for values, column in ((query.sector, Organisation.sector),
                            (query.region, Organisation.region),
                            (query.size, Organisation.headcount_band)):
         if values:
-            select = select.where(column.in_(values))
+            conditions.append(column.in_(values))
     if query.status:
-        select = select.where(sa.or_(*(status_filter(columns, code) for code in query.status)))
+        conditions.append(sa.or_(*(status_filter(columns, code) for code in query.status)))
     if query.certified:
-        select = select.where(_certified_in(query.certified))
-    return select.order_by(*_ordering(query.sort, columns))
+        cycle_ids = [c.id for c in ctx.cycles if c.year in query.certified]
+        conditions.append(_certified_in(cycle_ids))
+    return conditions
 
 
-def _certified_in(years: list[int]) -> sa.ColumnElement:
+def _certified_in(cycle_ids: list[int]) -> sa.ColumnElement:
     """Was certified for one of these cycles (the certificate may have expired since)."""
-    from portal.attestations.models import ReportingCycle
     from portal.certificates.models import Certificate
 
     return sa.exists().where(
-        Certificate.organisation_id == Organisation.id, Certificate.revoked_at.is_(None),
-        Certificate.superseded_by_id.is_(None), ReportingCycle.id == Certificate.cycle_id,
-        ReportingCycle.year.in_(years))
+        Certificate.organisation_id == Organisation.id, Certificate.cycle_id.in_(cycle_ids),
+        Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None))
 
 
 def _ordering(sort: str, columns: StatusColumns) -> list:

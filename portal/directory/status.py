@@ -138,36 +138,31 @@ def resign_deadlines(versions, cycles: list[CycleDates]) -> dict[int, date | Non
 
 @dataclass(frozen=True)
 class StatusColumns:
-    """The SQL pieces: add them to a query on Organisation with `apply`."""
+    """The SQL pieces: add them to a query on Organisation with `apply`.
+
+    Per-company facts are correlated subqueries (not joined aggregates), so the database
+    computes them only for the rows it needs: the 25 of a page, or those a filter looks at.
+    """
 
     active: type[Pledge]
-    attestation: type[Attestation]
-    pledges: sa.Subquery
-    certificates: sa.Subquery
+    attestation: type[Attestation] | None
+    first_signed_at: sa.ColumnElement
+    withdrawn_at: sa.ColumnElement
+    cert_year: sa.ColumnElement
     standing: sa.ColumnElement
     cycle_status: sa.ColumnElement
     is_listed: sa.ColumnElement
+    ever_pledged: sa.ColumnElement
     cycle_id: int | None
-
-    @property
-    def first_signed_at(self):
-        return self.pledges.c.first_signed_at
-
-    @property
-    def cert_year(self):
-        return self.certificates.c.cert_year
 
     def columns(self) -> list:
         return [self.standing.label("standing"), self.cycle_status.label("cycle_status"),
                 self.cert_year.label("cert_year"), self.first_signed_at.label("first_signed_at"),
-                self.pledges.c.withdrawn_at.label("withdrawn_at"),
+                self.withdrawn_at.label("withdrawn_at"),
                 self.active.code_version_id.label("code_version_id")]
 
     def apply(self, query: sa.Select) -> sa.Select:
         query = query.outerjoin(self.active, self.active.active_organisation_id == Organisation.id)
-        query = query.outerjoin(self.pledges, self.pledges.c.organisation_id == Organisation.id)
-        query = query.outerjoin(self.certificates,
-                                self.certificates.c.organisation_id == Organisation.id)
         if self.attestation is not None:
             query = query.outerjoin(self.attestation, sa.and_(
                 self.attestation.organisation_id == Organisation.id,
@@ -175,53 +170,47 @@ class StatusColumns:
         return query
 
 
-def status_columns(ctx: StatusContext, organisation_ids: list[int] | None = None
-                   ) -> StatusColumns:
+def status_columns(ctx: StatusContext) -> StatusColumns:
     active = aliased(Pledge, name="active_pledge")
-    pledges = _pledge_summary(organisation_ids)
-    certificates = _valid_certificates(ctx.today, organisation_ids)
     attestation = aliased(Attestation, name="cycle_attestation") if ctx.cycle else None
-    standing = _standing(ctx, active, pledges)
-    cycle_status = _cycle_status(ctx, attestation, pledges)
-    is_listed = sa.and_(Organisation.is_listed.is_(True), standing.is_(None))
-    return StatusColumns(active, attestation, pledges, certificates, standing, cycle_status,
-                         is_listed, ctx.cycle.id if ctx.cycle else None)
+    first_signed_at = _first_signed_at()
+    withdrawn_at = (sa.select(sa.func.max(Pledge.withdrawn_at))
+                    .where(Pledge.organisation_id == Organisation.id).scalar_subquery())
+    is_listed = sa.and_(Organisation.is_listed.is_(True), Organisation.delisted_at.is_(None),
+                        active.id.is_not(None))
+    if ctx.lapsed_version_ids:
+        is_listed = sa.and_(is_listed,
+                            active.code_version_id.not_in(sorted(ctx.lapsed_version_ids)))
+    return StatusColumns(
+        active, attestation, first_signed_at, withdrawn_at, _valid_certificate_year(ctx.today),
+        _standing(ctx, active, withdrawn_at), _cycle_status(ctx, attestation, first_signed_at),
+        is_listed, sa.exists().where(Pledge.organisation_id == Organisation.id),
+        ctx.cycle.id if ctx.cycle else None)
 
 
-def _pledge_summary(organisation_ids) -> sa.Subquery:
-    """Per company: when its current run of pledging began (re-signing a new version keeps
-    the date; withdrawing ends the run) and when it last withdrew."""
-    query = sa.select(
-        Pledge.organisation_id,
-        sa.func.min(sa.case((Pledge.withdrawn_at.is_(None), Pledge.signed_at)))
-        .label("first_signed_at"),
-        sa.func.max(Pledge.withdrawn_at).label("withdrawn_at"),
-    ).group_by(Pledge.organisation_id)
-    if organisation_ids is not None:
-        query = query.where(Pledge.organisation_id.in_(organisation_ids))
-    return query.subquery("pledge_summary")
+def _first_signed_at() -> sa.ColumnElement:
+    """When the company's current run of pledging began: re-signing a new version keeps the
+    date; a withdrawal ends the run."""
+    return (sa.select(sa.func.min(Pledge.signed_at))
+            .where(Pledge.organisation_id == Organisation.id, Pledge.withdrawn_at.is_(None))
+            .scalar_subquery())
 
 
-def _valid_certificates(today: date, organisation_ids) -> sa.Subquery:
-    """Per company: the latest cycle year with a certificate that is valid today."""
-    query = (
-        sa.select(Certificate.organisation_id,
-                  sa.func.max(ReportingCycle.year).label("cert_year"))
-        .join(ReportingCycle, ReportingCycle.id == Certificate.cycle_id)
-        .where(Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None),
-               Certificate.valid_until >= today)
-        .group_by(Certificate.organisation_id)
-    )
-    if organisation_ids is not None:
-        query = query.where(Certificate.organisation_id.in_(organisation_ids))
-    return query.subquery("valid_certificates")
+def _valid_certificate_year(today: date) -> sa.ColumnElement:
+    """The latest cycle year with a certificate that is valid today."""
+    return (sa.select(sa.func.max(ReportingCycle.year)).select_from(Certificate)
+            .join(ReportingCycle, ReportingCycle.id == Certificate.cycle_id)
+            .where(Certificate.organisation_id == Organisation.id,
+                   Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None),
+                   Certificate.valid_until >= today)
+            .scalar_subquery())
 
 
-def _standing(ctx: StatusContext, active, pledges) -> sa.ColumnElement:
+def _standing(ctx: StatusContext, active, withdrawn_at) -> sa.ColumnElement:
     """The statuses that take a company out of the list; NULL while its pledge counts."""
     whens = [
         (Organisation.delisted_at.is_not(None), StatusCode.DELISTED.value),
-        (sa.and_(active.id.is_(None), pledges.c.withdrawn_at.is_not(None)),
+        (sa.and_(active.id.is_(None), withdrawn_at.is_not(None)),
          StatusCode.WITHDRAWN.value),
         (active.id.is_(None), StatusCode.NOT_PLEDGED.value),
     ]
@@ -231,7 +220,7 @@ def _standing(ctx: StatusContext, active, pledges) -> sa.ColumnElement:
     return sa.case(*whens, else_=sa.null())
 
 
-def _cycle_status(ctx: StatusContext, attestation, pledges) -> sa.ColumnElement:
+def _cycle_status(ctx: StatusContext, attestation, first_signed_at) -> sa.ColumnElement:
     """Where a counting pledge stands in the current cycle (§3, below "Certified")."""
     cycle, today = ctx.cycle, ctx.today
     if cycle is None:
@@ -251,7 +240,7 @@ def _cycle_status(ctx: StatusContext, attestation, pledges) -> sa.ColumnElement:
         (sa.and_(status == AttestationStatus.CHANGES_REQUESTED, sa.or_(*changes_open)),
          StatusCode.UNDER_REVIEW.value),
         (status == AttestationStatus.CHANGES_REQUESTED, StatusCode.NON_REPORTING.value),
-        (pledges.c.first_signed_at > new_signer_after, StatusCode.PLEDGED.value),
+        (first_signed_at > new_signer_after, StatusCode.PLEDGED.value),
     ]
     if today <= cycle.due_on:
         return sa.case(*whens, else_=StatusCode.REPORTING_DUE.value)
@@ -263,7 +252,7 @@ def _cycle_status(ctx: StatusContext, attestation, pledges) -> sa.ColumnElement:
 
 def status_select(ctx: StatusContext, organisation_ids: list[int] | None = None):
     """(query, columns): Organisation plus the status columns, for lists and single rows."""
-    columns = status_columns(ctx, organisation_ids)
+    columns = status_columns(ctx)
     query = columns.apply(sa.select(Organisation, *columns.columns()))
     if organisation_ids is not None:
         query = query.where(Organisation.id.in_(organisation_ids))

@@ -9,7 +9,7 @@ from portal import clock
 from portal.db import session as db
 from portal.directory import bp, opendata
 from portal.directory import profile as profile_data
-from portal.directory.service import SORTS, directory_select, parse_query
+from portal.directory.service import SORTS, directory_page, directory_select, parse_query
 from portal.directory.status import (
     LISTED_CODES,
     StatusCode,
@@ -20,7 +20,7 @@ from portal.directory.status import (
     status_timeline,
 )
 from portal.organisations.models import Organisation
-from portal.pagination import page_number, paginate
+from portal.pagination import page_number
 from portal.permissions import public
 from portal.pledges.service import active_pledge
 from portal.reference import HEADCOUNT_BANDS, REGIONS, SECTORS
@@ -31,8 +31,7 @@ from portal.reference import HEADCOUNT_BANDS, REGIONS, SECTORS
 def members():
     ctx = status_context(db, clock.today())
     query = parse_query(request.args)
-    select, _ = directory_select(ctx, query)
-    page = paginate(db, select, page_number(request.args.get("page")))
+    page = directory_page(db, ctx, query, page_number(request.args.get("page")))
     rows = [(row.Organisation, status_from_row(row, ctx), row.first_signed_at)
             for row in page.items]
     return render_template(

@@ -98,14 +98,17 @@ def _notify_resign_required(db: Session, version: CodeVersion) -> int:
     ).all()
     companies = set()
     sign_url = _external("pledges.sign")
+    today = clock.today()
     for organisation, user, signed_number in rows:
         companies.add(organisation.id)
         if user is None:
             continue
+        deadline = deadlines.get(signed_number)
         queue_mail(db, "code_version_published", user.email,
                    f"Re-sign the People Pillar: version {version.number} has been published",
                    {"organisation": organisation, "version": version,
-                    "signed_number": signed_number, "deadline": deadlines.get(signed_number),
+                    "signed_number": signed_number, "deadline": deadline,
+                    "is_lapsed": deadline is not None and deadline < today,
                     "sign_url": sign_url},
                    dedupe_key=f"code_version_published:{version.number}:{organisation.id}:"
                               f"{user.id}",

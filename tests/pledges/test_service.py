@@ -98,3 +98,21 @@ def _user(db, user_id):
     from portal.auth.models import User
 
     return db.get(User, user_id)
+
+
+def test_publishing_tells_each_company_its_own_deadline(db, v1_pledge, frozen_clock, outbox):
+    from portal.pledges import versions
+    from tests.factories import create_staff
+
+    create_cycle(db, 2027)
+    create_cycle(db, 2028)
+    publish_code_version(db, published_at=V2_PUBLISHED)
+    frozen_clock(datetime(2027, 9, 1, 9, 0, tzinfo=UTC))  # version 1's deadline has passed
+    staff = create_staff(db)
+    draft = versions.create_draft(db, staff, {"title": "Version 3", "summary_of_changes": "x",
+                                              "commitments": [{"heading": "A", "body": "B"}]})
+    assert versions.publish_version(db, staff, draft) == 1
+    db.commit()
+    [mail] = outbox(kind="code_version_published")
+    assert "stopped counting on 31 July 2027" in mail.text_body
+    assert "Re-sign the People Pillar: version 3" in mail.subject

@@ -83,36 +83,41 @@ def parse_learning_record(data: bytes, weeks_in_period: float) -> LearningRecord
 
 
 def _rows(reader, ref_col, hours_col, fte_col, decimal_comma, weeks) -> LearningRecord:
+    """The hot loop: locals only, float() inline, no per-row helper calls on the happy path."""
     result, seen = LearningRecord(), {}
     width = max(ref_col, hours_col, fte_col or 0) + 1
     total, meeting = 0.0, 0
+    # A tiny tolerance so 52.142857… weeks typed as 52.14 hours is not missed by rounding.
+    full_time_target = weeks - 0.005
     for row in reader:
-        line = reader.line_num
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        row = row + [""] * (width - len(row))
+        if len(row) < width:
+            if not any(cell.strip() for cell in row):
+                continue
+            row = row + [""] * (width - len(row))
         ref = row[ref_col].strip()
         if not ref:
-            result.add_error(line, "the employee reference is missing")
+            if any(cell.strip() for cell in row):
+                result.add_error(reader.line_num, "the employee reference is missing")
             continue
         if ref in seen:
-            result.add_error(line, f"employee reference {ref[:40]} appears again "
-                                   f"(first on line {seen[ref]})")
+            result.add_error(reader.line_num, f"employee reference {ref[:40]} appears again "
+                                              f"(first on line {seen[ref]})")
             continue
-        seen[ref] = line
+        seen[ref] = reader.line_num
         hours = _number(row[hours_col], decimal_comma)
         if hours is None or hours < 0:
-            result.add_error(line, "hours must be a number, 0 or more, like 52.5")
+            result.add_error(reader.line_num, "hours must be a number, 0 or more, like 52.5")
             continue
-        fte = 1.0
+        target = full_time_target
         if fte_col is not None and row[fte_col].strip():
             fte = _number(row[fte_col], decimal_comma)
             if fte is None or not 0 < fte <= 1:
-                result.add_error(line, "fte must be a number more than 0 and at most 1, like 0.5")
+                result.add_error(reader.line_num,
+                                 "fte must be a number more than 0 and at most 1, like 0.5")
                 continue
+            target = weeks * fte - 0.005
         total += hours
-        # A tiny tolerance so 52.142857… weeks typed as 52.14 hours is not missed by rounding.
-        if hours + 1e-9 >= weeks * fte - 0.005:
+        if hours >= target:
             meeting += 1
     result.employees, result.total_hours, result.meeting_hour = len(seen), round(total, 2), meeting
     if result.error_count:

@@ -187,8 +187,11 @@ def _set_answers(attestation: Attestation, answers: dict) -> None:
     attestation.answers = answers
     derived = metrics.compute_metrics(answers)
     attestation.headcount = derived["headcount"]
-    attestation.avg_hours_per_week = derived["avg_hours_per_week"]
-    attestation.coverage_pct = derived["coverage_pct"]
+    # Sections can be saved in any order, so A may change after B: impossible figures are
+    # not stored as metrics (readiness_problems names them before submission).
+    avg, coverage = derived["avg_hours_per_week"], derived["coverage_pct"]
+    attestation.avg_hours_per_week = avg if avg is not None and avg <= 168 else None
+    attestation.coverage_pct = coverage if coverage is not None and coverage <= 100 else None
 
 
 def _set_status(attestation: Attestation, key: str, status: str) -> None:

@@ -224,3 +224,15 @@ def test_hours_ceiling_is_headcount_times_40_times_weeks(admin_client, db, hours
 def _version(db, key):
     attestation = _attestation(db)
     return (attestation.section_versions or {}).get(key, 0) if attestation else 0
+
+
+def test_lowering_headcount_after_section_b_is_caught_before_submit(admin_client, db):
+    admin_client.submit("/company/attestation/workforce", WORKFORCE_FORM)
+    admin_client.submit("/company/attestation/learning", {**LEARNING_FORM,
+                                                          "employees_meeting_hour": "90"})
+    response = admin_client.submit("/company/attestation/workforce", {
+        **WORKFORCE_FORM, "headcount": "1", "row_version": "1"})
+    assert response.status_code == 302
+    assert _attestation(db).coverage_pct is None
+    page = soup(admin_client.get("/company/attestation/check"))
+    assert "Employees meeting the hour (90) cannot exceed headcount (1)" in page.get_text()

@@ -36,3 +36,12 @@ def test_staff_download_any_statement(client, db, login_as):
     assert response.status_code == 200
     assert "Kestrel CRM" in pdf_text(response.data)[1]
     assert client.get("/staff/pledges/999/statement.pdf").status_code == 404
+
+
+def test_company_name_is_text_in_the_pdf(client, db, login_as):
+    organisation, admin = create_company_with_admin(db, '<img src="http://x.example/a.png"> & Co')
+    pledge = sign_pledge_as(db, organisation, admin)
+    login_as(client, admin)
+    response = client.get(f"/company/pledge/{pledge.id}/statement.pdf")
+    assert response.status_code == 200
+    assert '<img src="http://x.example/a.png"> & Co' in pdf_text(response.data)[1]

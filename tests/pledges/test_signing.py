@@ -233,3 +233,14 @@ def test_staff_see_every_pledge_with_its_signing_details(client, db, login_as):
     detail = soup_of(client.get(f"/staff/pledges/{pledge.id}"))
     assert "192.0.2.1" in detail.get_text() and pledge.text_sha256 in detail.get_text()
     assert client.get("/staff/pledges/999999").status_code == 404
+
+
+def test_an_expired_form_keeps_the_answers(client, db, login_as):
+    organisation, admin = create_company_with_admin(db)
+    login_as(client, admin)
+    response = client.post(SIGN, data=valid_answers(csrf_token="expired"))
+    assert response.status_code == 400
+    page = soup_of(response)
+    assert "This page expired before you sent it" in page.select_one(".error-summary").get_text()
+    assert page.select_one("#signatory_title")["value"] == "Chief Executive"
+    assert pledges_of(db, organisation) == []

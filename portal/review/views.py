@@ -86,7 +86,7 @@ def _review_page(record: Attestation, form=None, status: int = 200):
         metrics=queries.metric_rows(page.version, page.previous, record.cycle),
         organisation=record.organisation, pledge=active_pledge(db, record.organisation_id),
         conflict=service.conflict_of_interest(db, current_user, record),
-        note_form=form or NoteForm(), confirm_form=ConfirmForm(),
+        note_form=form or NoteForm(),
         field_labels=FIELD_LABELS, form=form), status
 
 

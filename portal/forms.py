@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
-from wtforms import ValidationError
+from wtforms import StringField, ValidationError
 from wtforms.validators import StopValidation
 
 from portal.text import parse_number
@@ -20,9 +20,19 @@ CSRF_MESSAGE = (
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029\x85]+")
+
+
 def _clean(value):
     if isinstance(value, str):
         return CONTROL_CHARS.sub("", value).strip()
+    return value
+
+
+def _one_line(value):
+    """A name or an email on one line: a line break could forge a mail header or log line."""
+    if isinstance(value, str):
+        return LINE_BREAKS.sub(" ", value).strip()
     return value
 
 
@@ -34,6 +44,8 @@ class BaseForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", []))
             if _clean not in filters:
                 filters.append(_clean)
+            if unbound_field.field_class is StringField and _one_line not in filters:
+                filters.append(_one_line)
             return unbound_field.bind(form=form, filters=filters, **options)
 
         def wrap_formdata(self, form, formdata):

@@ -98,8 +98,9 @@ class CodeVersionForm(BaseForm):
 
 
 for _n in range(1, COMMITMENT_ROWS + 1):
-    # Plain fields (not FieldList) so BaseForm cleans them and the error summary links to them.
+    # Plain fields (not FieldList) so BaseForm cleans them and the error summary links to them;
+    # each pair sits in a fieldset whose legend names the commitment.
     setattr(CodeVersionForm, f"heading_{_n}", StringField(
-        f"Commitment {_n}: heading", validators=[MaxLength(HEADING_MAX, f"Heading {_n}")]))
+        "Heading", validators=[MaxLength(HEADING_MAX, f"Heading {_n}")]))
     setattr(CodeVersionForm, f"body_{_n}", TextAreaField(
-        f"Commitment {_n}: text", validators=[MaxLength(BODY_MAX, f"Text of commitment {_n}")]))
+        "Text", validators=[MaxLength(BODY_MAX, f"Text of commitment {_n}")]))

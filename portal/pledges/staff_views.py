@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from portal import clock
 from portal.auth.forms import ConfirmForm
@@ -147,6 +148,7 @@ def delete_code_version(version_id):
 @staff_required()
 def staff_pledges():
     query = (sa.select(Pledge).join(Organisation, Organisation.id == Pledge.organisation_id)
+             .options(contains_eager(Pledge.organisation))
              .order_by(Pledge.signed_at.desc(), Pledge.id.desc()))
     search = request.args.get("q", "").strip()
     if search:

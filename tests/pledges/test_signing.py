@@ -218,6 +218,19 @@ def test_members_never_see_another_companys_pledge(client, db, login_as):
     assert pledge.reference not in client.get("/company/pledge").get_data(as_text=True)
 
 
+def test_staff_pledge_list_queries_do_not_grow_with_rows(client, db, login_as, count_queries):
+    login_as(client, create_staff(db))
+    counts = []
+    for _ in range(2):
+        for _ in range(5):
+            organisation, admin = create_company_with_admin(db)
+            sign_pledge_as(db, organisation, admin)
+        with count_queries() as counter:
+            assert client.get("/staff/pledges").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
 def test_staff_see_every_pledge_with_its_signing_details(client, db, login_as):
     organisation, admin = create_company_with_admin(db, "Thistle Direct")
     pledge = sign_pledge_as(db, organisation, admin)

@@ -56,7 +56,7 @@ class MemberState:
 
 def member_state() -> MemberState:
     today = clock.today()
-    cycle = service.current_cycle(db, today)
+    cycle = service.reporting_cycle_for(db, current_user.organisation_id, today)
     attestation = service.attestation_for(db, current_user.organisation_id, cycle) \
         if cycle else None
     pledged = active_pledge(db, current_user.organisation_id) is not None

@@ -48,6 +48,20 @@ def current_cycle(db: Session, today: date | None = None) -> ReportingCycle | No
     ).scalar_one_or_none()
 
 
+def reporting_cycle_for(db: Session, organisation_id: int, today: date | None = None):
+    """The cycle a company works on: normally the current one, but a change request on an
+    earlier cycle that is still open takes precedence (it has its own deadline)."""
+    today = today or clock.today()
+    reopened = db.execute(
+        sa.select(ReportingCycle).join(Attestation, Attestation.cycle_id == ReportingCycle.id)
+        .where(Attestation.organisation_id == organisation_id,
+               Attestation.status == AttestationStatus.CHANGES_REQUESTED,
+               Attestation.changes_due_on >= today)
+        .order_by(ReportingCycle.year).limit(1)
+    ).scalar_one_or_none()
+    return reopened or current_cycle(db, today)
+
+
 def next_cycle(db: Session, today: date | None = None) -> ReportingCycle | None:
     today = today or clock.today()
     return db.execute(

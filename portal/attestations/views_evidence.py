@@ -65,7 +65,7 @@ def evidence():
             return redirect(url_for("attestations.evidence"))
     files = service.evidence_files(db, state.attestation.id) if state.attestation else []
     return render_form("attestations/evidence.html", form, files=files, state=state,
-                       max_files=MAX_EVIDENCE_FILES, confirm=ConfirmForm(),
+                       max_files=MAX_EVIDENCE_FILES,
                        review_message=_message(state.attestation, "evidence"))
 
 

@@ -104,3 +104,35 @@ def test_company_panel(db, frozen_clock):
     assert panel["days_left"] == 91 and panel["link_text"] == "Start the attestation"
     create_attestation(db, organisation, cycle, status="submitted")
     assert company_panel(db, organisation, admin)["status"] == "submitted"
+
+
+def test_change_request_on_last_cycle_comes_first(client, db, login_as, frozen_clock):
+    organisation, admin, _cycle = pledged_company(db, frozen_clock, today=date(2026, 4, 5))
+    old = create_attestation(db, organisation, create_cycle(db, 2025),
+                             status="changes_requested")
+    old.changes_due_on = date(2026, 4, 10)
+    db.commit()
+    login_as(client, admin)
+    assert soup(client.get("/company/attestation")).h1.get_text(strip=True) == \
+        "Annual attestation 2025"
+    frozen_clock(date(2026, 4, 11))
+    assert soup(client.get("/company/attestation")).h1.get_text(strip=True) == \
+        "Annual attestation 2026"
+
+
+def test_extension_allows_submission_after_grace_on_time(client, db, login_as, frozen_clock):
+    from tests.attestations.helpers import fill_all_sections
+
+    organisation, admin, cycle = pledged_company(db, frozen_clock)
+    login_as(client, admin)
+    fill_all_sections(client)
+    attestation = service.attestation_for(db, organisation.id, cycle)
+    attestation.extended_until = date(2027, 1, 31)
+    db.commit()
+    frozen_clock(date(2027, 1, 20))
+    response = client.submit("/company/attestation/submit", {
+        "confirm": "y", "declaration_name": "A", "declaration_role": "B"},
+        form_url="/company/attestation/check")
+    assert response.status_code == 302
+    db.refresh(attestation)
+    assert attestation.status == "submitted" and attestation.is_late is False

@@ -134,5 +134,9 @@ def seed_demo(companies, cycles):
 
 
 def init_app(app: Flask) -> None:
+    from portal.backup import backup_command, restore_command
+
+    portal_cli.add_command(backup_command)
+    portal_cli.add_command(restore_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(portal_cli)

@@ -54,6 +54,7 @@ LISTED_CODES = [code for code, value in _PRESENTATION.items() if value[2]]
 _STANDING_CODES = {StatusCode.DELISTED, StatusCode.WITHDRAWN, StatusCode.LAPSED,
                    StatusCode.NOT_PLEDGED}
 _APPROVED = "approved"  # a cycle code only: approved, shown through its certificate
+_BEHIND = [StatusCode.OVERDUE.value, StatusCode.NON_REPORTING.value]
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,15 @@ class PublicStatus:
 
     @property
     def is_good_standing(self) -> bool:
-        return self.code in (StatusCode.CERTIFIED, StatusCode.UNDER_REVIEW, StatusCode.PLEDGED,
-                             StatusCode.REPORTING_DUE)
+        """Listed and not behind with reporting (neither the status nor the one beside it)."""
+        codes = {self.code, self.secondary.code if self.secondary else self.code}
+        return self.code in LISTED_CODES and not codes & {StatusCode.OVERDUE,
+                                                           StatusCode.NON_REPORTING}
+
+    @property
+    def may_opt_out(self) -> bool:
+        """May the company hide from the list? Only in good standing: nobody hides a lapse."""
+        return self.is_good_standing
 
 
 def make_status(code: StatusCode, year: int | None = None, **extra) -> PublicStatus:
@@ -176,14 +184,16 @@ def status_columns(ctx: StatusContext) -> StatusColumns:
     first_signed_at = _first_signed_at()
     withdrawn_at = (sa.select(sa.func.max(Pledge.withdrawn_at))
                     .where(Pledge.organisation_id == Organisation.id).scalar_subquery())
-    is_listed = sa.and_(Organisation.is_listed.is_(True), Organisation.delisted_at.is_(None),
-                        active.id.is_not(None))
+    cycle_status = _cycle_status(ctx, attestation, first_signed_at)
+    # Opting out of the list works only in good standing: nobody hides a lapse.
+    shown = sa.or_(Organisation.is_listed.is_(True), cycle_status.in_(_BEHIND))
+    is_listed = sa.and_(shown, Organisation.delisted_at.is_(None), active.id.is_not(None))
     if ctx.lapsed_version_ids:
         is_listed = sa.and_(is_listed,
                             active.code_version_id.not_in(sorted(ctx.lapsed_version_ids)))
     return StatusColumns(
         active, attestation, first_signed_at, withdrawn_at, _valid_certificate_year(ctx.today),
-        _standing(ctx, active, withdrawn_at), _cycle_status(ctx, attestation, first_signed_at),
+        _standing(ctx, active, withdrawn_at), cycle_status,
         is_listed, sa.exists().where(Pledge.organisation_id == Organisation.id),
         ctx.cycle.id if ctx.cycle else None)
 
@@ -264,7 +274,7 @@ def status_from_row(row, ctx: StatusContext) -> PublicStatus:
     organisation = row.Organisation if hasattr(row, "Organisation") else row[0]
     status = _status_from_codes(row.standing, row.cycle_status, row.cert_year, ctx,
                                 organisation, row.withdrawn_at)
-    if status.is_listed and not organisation.is_listed:
+    if status.is_listed and not organisation.is_listed and status.may_opt_out:
         # The company chose not to be listed: its profile stays public.
         status = replace(status, is_listed=False)
     return status

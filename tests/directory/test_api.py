@@ -94,7 +94,9 @@ def test_list_includes_every_company_that_ever_pledged_with_its_status(client, d
     assert statuses == {
         "Alpha Certified": ("certified", True), "Bravo Private Metrics": ("certified", True),
         "Charlie Overdue": ("overdue", True), "Delta Withdrawn": ("withdrawn", False),
-        "Echo Delisted": ("delisted", False), "Foxtrot Unlisted": ("overdue", False),
+        "Echo Delisted": ("delisted", False),
+        # Opted out of the list, but overdue: nobody hides a lapse.
+        "Foxtrot Unlisted": ("overdue", True),
         "Hotel Review": ("under_review", True),
     }
     assert body["meta"]["licence"].startswith("Creative Commons")

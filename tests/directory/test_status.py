@@ -170,6 +170,32 @@ def test_opting_out_hides_from_the_list_but_keeps_the_status(db):
     assert status.code == StatusCode.PLEDGED and not status.is_listed
 
 
+@pytest.mark.parametrize(("day", "listed"), [
+    (date(2026, 7, 31), False),  # reporting due: still in good standing, may stay hidden
+    (date(2026, 8, 1), True),    # overdue: listed whatever the company chose
+    (date(2027, 1, 1), True),    # non-reporting
+])
+def test_nobody_hides_a_lapse_by_opting_out(db, day, listed):
+    organisation = _pledged_company(db)
+    organisation.is_listed = False
+    db.commit()
+    create_cycle(db, 2026)
+    status = _status(db, organisation, day)
+    assert status.is_listed is listed
+    assert status.may_opt_out is not listed
+
+
+def test_an_earlier_certificate_does_not_hide_an_overdue_cycle(db):
+    organisation = _pledged_company(db)
+    organisation.is_listed = False
+    db.commit()
+    create_certificate(db, organisation, create_cycle(db, 2025), valid_until=date(2026, 12, 31))
+    create_cycle(db, 2026)
+    status = _status(db, organisation, date(2026, 8, 1))
+    assert (status.label, status.secondary.label) == ("Certified 2025", "Overdue 2026")
+    assert status.is_listed and not status.is_good_standing
+
+
 def _publish_version_2(db, on: datetime):
     db.add(CodeVersion(number=2, title="People Pillar v2", commitments=[], published_at=on))
     db.commit()

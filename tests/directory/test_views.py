@@ -162,6 +162,15 @@ def test_only_companies_in_good_standing_that_chose_to_be_listed_appear(client, 
     assert names(client.get("/members")) == ["Listed Ltd"]
 
 
+def test_an_opted_out_company_that_is_overdue_stays_listed(client, db, today):
+    create_cycle(db, 2026)
+    behind = pledged(db, "Hiding Ltd")
+    behind.is_listed = False
+    db.commit()
+    assert names(client.get("/members")) == ["Hiding Ltd"]
+    assert names(client.get("/members", query_string={"status": "overdue"})) == ["Hiding Ltd"]
+
+
 def test_filtered_searched_page_issues_a_bounded_number_of_queries(client, db, today,
                                                                   count_queries):
     cycle = create_cycle(db, 2026)

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import clock
+from portal.audit.models import AuditEvent
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import StaffRole, User
 from portal.certificates import bp, service
@@ -18,6 +19,12 @@ from portal.organisations.models import Organisation
 from portal.pagination import page_number, paginate
 from portal.permissions import staff_required
 
+ACTION_NAMES = {
+    "certificate_issued": "Issued", "certificate_reissued": "Issued to replace another",
+    "certificate_revocation_requested": "Revocation asked for",
+    "certificate_revocation_cancelled": "Revocation request cancelled",
+    "certificate_revoked": "Revocation confirmed",
+}
 FILTERS = {"all": "All certificates", "awaiting": "Revocations awaiting confirmation",
            "revoked": "Revoked"}
 
@@ -64,6 +71,14 @@ def _people(certificate: Certificate) -> dict:
     return {user.id: user.name for user in users}
 
 
+def _history(certificate: Certificate) -> list[AuditEvent]:
+    """Audit events about this certificate: issue, revocation requests, confirmation."""
+    return list(db.execute(
+        sa.select(AuditEvent).where(AuditEvent.object_type == Certificate.__tablename__,
+                                    AuditEvent.object_id == str(certificate.id))
+        .order_by(AuditEvent.seq).limit(50)).scalars())
+
+
 @bp.route("/staff/certificates/<int:certificate_id>")
 @staff_required(StaffRole.REVIEWER)
 def staff_detail(certificate_id):
@@ -73,6 +88,7 @@ def staff_detail(certificate_id):
     return render_template(
         "certificates/staff_detail.html", certificate=certificate,
         values=certificate.rendered_values, replacement=replacement, people=_people(certificate),
+        history=_history(certificate), action_names=ACTION_NAMES,
         state=service.certificate_state(certificate, clock.today()), form=ConfirmForm())
 
 

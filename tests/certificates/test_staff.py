@@ -98,7 +98,9 @@ def test_two_person_revocation(app, db, client, login_as, two_admins):
     assert [m.to_addr for m in sent] == [member.email]
     assert "Evidence check failed" in sent[0].text_body
     # Final: no further actions are offered and a second confirmation is refused.
-    assert "Revoke this certificate" not in text_of(client.get(detail))
+    detail_text = text_of(client.get(detail))
+    assert "Revoke this certificate" not in detail_text
+    assert "Revocation asked for" in detail_text and "Revocation confirmed" in detail_text
     response = client.submit(f"{detail}/confirm-revocation", form_url=verify,
                              follow_redirects=True)
     assert "already revoked" in text_of(response)

@@ -18,9 +18,13 @@ from portal import clock
 from portal.attestations.service import purge_expired_learning_records
 from portal.calendar.digest import build_digest, send_digest
 from portal.calendar.models import DailyRun
-from portal.calendar.notices import send_certificate_expiring, send_resign_reminders
+from portal.calendar.notices import (
+    expiring_certificates,
+    send_certificate_expiring,
+    send_resign_reminders,
+)
 from portal.calendar.purge import DEFAULT_AGE_DAYS, purge_abandoned
-from portal.calendar.reminders import send_cycle_reminders
+from portal.calendar.reminders import companies_by_cycle_status, send_cycle_reminders
 from portal.cli import portal_cli
 from portal.db import session as request_session
 from portal.directory.status import status_context
@@ -31,13 +35,17 @@ def run_daily(db: Session, today: date | None = None, *,
     """Do one day's scheduled work; only flushes. Returns what it did, by kind."""
     today = today or clock.today()
     ctx = status_context(db, today)
+    # Computed once: reminders, notices and the digest all read them.
+    groups = companies_by_cycle_status(db, ctx) if ctx.cycle else {}
+    expiring = expiring_certificates(db, today)
     summary = {
-        "reminders": send_cycle_reminders(db, today, ctx),
-        "certificate_expiring": send_certificate_expiring(db, today),
+        "reminders": send_cycle_reminders(db, today, ctx, groups),
+        "certificate_expiring": send_certificate_expiring(db, today, expiring),
         "resign_reminders": send_resign_reminders(db, today),
     }
     run = _run_for(db, today)
-    digest = build_digest(db, ctx, _previous_seen(db, today))
+    digest = build_digest(db, ctx, _previous_seen(db, today), groups=groups,
+                          expiring=expiring)
     run.seen = digest.seen
     summary["digest"] = send_digest(db, digest)
     summary["learning_records_purged"] = purge_expired_learning_records(db)

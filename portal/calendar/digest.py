@@ -13,12 +13,13 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.attestations.models import Attestation, AttestationStatus
 from portal.audit.service import head_hash
 from portal.auth.models import StaffRole, User
 from portal.calendar.mailing import external_url
 from portal.calendar.notices import expiring_certificates
-from portal.calendar.reminders import companies_with_cycle_status
+from portal.calendar.reminders import companies_by_cycle_status, companies_with_cycle_status
 from portal.directory.status import StatusCode, StatusContext
 from portal.mail.service import queue_mail
 from portal.organisations.models import Organisation
@@ -50,12 +51,15 @@ class Digest:
         return f"Pledge Portal daily digest, {format_date(self.today)}: {said}"
 
 
-def build_digest(db: Session, ctx: StatusContext, previous_seen: dict | None) -> Digest:
+def build_digest(db: Session, ctx: StatusContext, previous_seen: dict | None, *,
+                 groups: dict | None = None, expiring: list | None = None) -> Digest:
+    """groups and expiring: what the day's run already computed (else computed here)."""
     today, cycle = ctx.today, ctx.cycle
     digest = Digest(today, cycle.year if cycle else None, audit_head=head_hash(db))
     if cycle is not None:
-        overdue = companies_with_cycle_status(db, ctx, StatusCode.OVERDUE)
-        non_reporting = companies_with_cycle_status(db, ctx, StatusCode.NON_REPORTING)
+        groups = groups if groups is not None else companies_by_cycle_status(db, ctx)
+        overdue = groups.get(StatusCode.OVERDUE, [])
+        non_reporting = groups.get(StatusCode.NON_REPORTING, [])
         digest.seen = {"year": cycle.year, "overdue": [o.id for o in overdue],
                        "non_reporting": [o.id for o in non_reporting]}
         before = previous_seen if (previous_seen or {}).get("year") == cycle.year else {}
@@ -64,7 +68,7 @@ def build_digest(db: Session, ctx: StatusContext, previous_seen: dict | None) ->
                                     if o.id not in set(before.get("non_reporting", []))]
     digest.waiting = waiting_too_long(db, today)
     digest.delist_candidates = delist_candidates(db, ctx)
-    digest.expiring = expiring_certificates(db, today)
+    digest.expiring = expiring if expiring is not None else expiring_certificates(db, today)
     return digest
 
 
@@ -82,8 +86,6 @@ def waiting_too_long(db: Session, today: date) -> list[tuple[Attestation, str, i
 
 
 def _start_of(day: date):
-    from portal import clock
-
     return clock.end_of_day(day - timedelta(days=1))
 
 

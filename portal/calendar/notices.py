@@ -39,9 +39,11 @@ def expiring_certificates(db: Session, today: date, within: timedelta = EXPIRY_N
         .order_by(Certificate.valid_until, Certificate.id)))
 
 
-def send_certificate_expiring(db: Session, today: date) -> int:
+def send_certificate_expiring(db: Session, today: date, expiring: list | None = None) -> int:
+    """expiring: `expiring_certificates(db, today)` when the caller already has it."""
     queued = 0
-    for certificate, year, name in expiring_certificates(db, today):
+    expiring = expiring if expiring is not None else expiring_certificates(db, today)
+    for certificate, year, name in expiring:
         context = {"organisation_name": name, "year": year, "number": certificate.number,
                    "valid_until": format_date(certificate.valid_until),
                    "days_left": (certificate.valid_until - today).days,

@@ -68,9 +68,22 @@ def due_moments(cycle, today: date) -> list[Moment]:
     return [m for m in cycle_schedule(cycle) if m.on <= today <= m.until]
 
 
+def companies_by_cycle_status(db: Session, ctx: StatusContext
+                              ) -> dict[StatusCode, list[Organisation]]:
+    """{status in the context's cycle: companies whose pledge counts}: one query, so a day's
+    reminders and digest share it."""
+    query, columns = status_select(ctx)
+    query = query.where(columns.standing.is_(None)).order_by(Organisation.id)
+    groups: dict[StatusCode, list[Organisation]] = {}
+    for row in db.execute(query):
+        if row.cycle_status in StatusCode.__members__.values():
+            groups.setdefault(StatusCode(row.cycle_status), []).append(row.Organisation)
+    return groups
+
+
 def companies_with_cycle_status(db: Session, ctx: StatusContext, code: StatusCode
                                 ) -> list[Organisation]:
-    """Companies whose pledge counts and whose status in the open cycle is `code`."""
+    """Companies whose pledge counts and whose status in the context's cycle is `code`."""
     query, columns = status_select(ctx)
     query = query.where(status_filter(columns, code)).order_by(Organisation.id)
     return [row.Organisation for row in db.execute(query)]
@@ -97,16 +110,20 @@ SUBJECTS = {
 }
 
 
-def send_cycle_reminders(db: Session, today: date, ctx: StatusContext | None = None) -> int:
-    """Queue every reminder due today for the open cycle; returns how many were queued."""
+def send_cycle_reminders(db: Session, today: date, ctx: StatusContext | None = None,
+                         groups: dict | None = None) -> int:
+    """Queue every reminder due today for the open cycle; returns how many were queued.
+
+    groups: `companies_by_cycle_status(db, ctx)` when the caller already has it."""
     ctx = ctx or status_context(db, today)
     cycle = ctx.cycle
-    if cycle is None or today > cycle.grace_until:
+    moments = due_moments(cycle, today) if cycle is not None else []
+    if not moments:
         return 0
+    groups = groups if groups is not None else companies_by_cycle_status(db, ctx)
     queued = 0
-    for moment in due_moments(cycle, today):
-        companies = {o.id: _context(cycle, o, today)
-                     for o in companies_with_cycle_status(db, ctx, moment.status)}
+    for moment in moments:
+        companies = {o.id: _context(cycle, o, today) for o in groups.get(moment.status, [])}
         subject = SUBJECTS[moment.kind]
         queued += send_to_companies(db, moment.kind, f"{moment.kind}:{cycle.year}:", companies,
                                     lambda context, subject=subject: subject.format(**context))

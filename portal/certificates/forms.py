@@ -34,7 +34,7 @@ def _file_required(form, field):
 
 
 class CheckFileForm(BaseForm):
-    certificate_file = FileField("Check a PDF file is the original", validators=[
+    certificate_file = FileField("Upload the PDF file", validators=[
         _file_required])
 
 

@@ -32,6 +32,10 @@ def _same_name(first: str, second: str) -> bool:
     return normal(first) == normal(second)
 
 
+def _one_line(value: str | None) -> str:
+    return re.sub(r"\s+", " ", value or "").strip()
+
+
 class SignForm(BaseForm):
     signatory_name = StringField("Your full name", validators=[
         Required("Enter your full name"), MaxLength(120, "Your full name")])
@@ -75,7 +79,9 @@ class CodeVersionForm(BaseForm):
                 for n in range(1, COMMITMENT_ROWS + 1)]
 
     def commitments(self) -> list[dict]:
-        return [{"heading": heading.data, "body": body.data}
+        # One paragraph each: line breaks typed in the box become spaces, so every commitment
+        # is exactly two lines of the canonical signed text.
+        return [{"heading": _one_line(heading.data), "body": _one_line(body.data)}
                 for _, heading, body in self.rows() if heading.data or body.data]
 
     def validate(self, extra_validators=None) -> bool:

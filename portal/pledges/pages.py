@@ -48,12 +48,18 @@ def resign_changes(db: Session, current: Pledge | None, version: CodeVersion) ->
 
 
 def statement_context(pledge: Pledge) -> dict:
-    """Plain values for the PDF (never ORM objects): what was signed, by whom, when."""
+    """Plain values for the PDF (never ORM objects): what was signed, by whom, when.
+
+    Read back from the stored signed text where possible, so a company renamed since still
+    sees the name it signed under."""
     version = pledge.code_version
+    signed = service.parse_canonical_text(pledge.signed_text) or {
+        "company": pledge.organisation.name, "title": version.title,
+        "commitments": version.commitments}
     return {
-        "company": pledge.organisation.name, "reference": pledge.reference,
-        "version_number": version.number, "version_title": version.title,
-        "commitments": [dict(c) for c in version.commitments],
+        "company": signed["company"], "reference": pledge.reference,
+        "version_number": version.number, "version_title": signed["title"],
+        "commitments": [dict(c) for c in signed["commitments"]],
         "signatory_name": pledge.signatory_name, "signatory_title": pledge.signatory_title,
         "signed_on": clock.local(pledge.signed_at).date(), "text_sha256": pledge.text_sha256,
         "withdrawn_on": clock.local(pledge.withdrawn_at).date() if pledge.withdrawn_at else None,

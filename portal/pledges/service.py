@@ -5,6 +5,7 @@ flush; the view commits (so a double submit surfaces as an IntegrityError it can
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -72,6 +73,28 @@ def canonical_text(version: CodeVersion, company_name: str) -> str:
     for index, commitment in enumerate(version.commitments, start=1):
         lines += [f"{index}. {commitment['heading']}", commitment["body"], ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+_CANONICAL = re.compile(
+    r"\A(?P<title>[^\n]*)\nCode version (?P<number>\d+)\n\n(?P<company>[^\n]*) commits to the "
+    r"People Pillar of the code of practice:\n\n(?P<items>.*)\Z", re.S)
+
+
+def parse_canonical_text(text: str) -> dict | None:
+    """The inverse of canonical_text, so a statement shows exactly what was signed (e.g. the
+    company's name at the time). None when the text does not re-render byte for byte."""
+    match = _CANONICAL.match(text or "")
+    if match is None:
+        return None
+    commitments = []
+    for chunk in match["items"].rstrip("\n").split("\n\n"):
+        numbered, _, body = chunk.partition("\n")
+        heading = numbered.partition(". ")[2]
+        commitments.append({"heading": heading, "body": body})
+    parsed = {"title": match["title"], "number": int(match["number"]),
+              "company": match["company"], "commitments": commitments}
+    shim = CodeVersion(title=parsed["title"], number=parsed["number"], commitments=commitments)
+    return parsed if canonical_text(shim, parsed["company"]) == text else None
 
 
 def sha256_text(text: str) -> str:

@@ -166,3 +166,9 @@ def test_members_cannot_reach_code_versions(client, db, login_as):
 def test_unknown_version_is_404(client, staff_admin):
     assert client.get("/staff/code-versions/999").status_code == 404
     assert client.get("/staff/code-versions/999/edit").status_code == 404
+
+
+def test_line_breaks_in_a_commitment_become_spaces(client, db, staff_admin):
+    client.submit(NEW, version_data(body_3="Publish it\r\n\r\nevery   year."))
+    draft = db.execute(sa.select(CodeVersion).where(CodeVersion.number.is_(None))).scalar_one()
+    assert draft.commitments[-1]["body"] == "Publish it every year."

@@ -45,3 +45,13 @@ def test_company_name_is_text_in_the_pdf(client, db, login_as):
     response = client.get(f"/company/pledge/{pledge.id}/statement.pdf")
     assert response.status_code == 200
     assert '<img src="http://x.example/a.png"> & Co' in pdf_text(response.data)[1]
+
+
+def test_a_renamed_company_keeps_the_name_it_signed_under(client, db, login_as):
+    organisation, admin = create_company_with_admin(db, "Old Name Ltd")
+    pledge = sign_pledge_as(db, organisation, admin)
+    organisation.name = "New Name Ltd"
+    db.commit()
+    login_as(client, admin)
+    text = pdf_text(client.get(f"/company/pledge/{pledge.id}/statement.pdf").data)[1]
+    assert "Old Name Ltd" in text and "New Name Ltd" not in text

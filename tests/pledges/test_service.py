@@ -116,3 +116,13 @@ def test_publishing_tells_each_company_its_own_deadline(db, v1_pledge, frozen_cl
     [mail] = outbox(kind="code_version_published")
     assert "stopped counting on 31 July 2027" in mail.text_body
     assert "Re-sign the People Pillar: version 3" in mail.subject
+
+
+def test_canonical_text_reads_back_exactly(db):
+    version = service.current_code_version(db)
+    text = service.canonical_text(version, "Harbour & Finch")
+    parsed = service.parse_canonical_text(text)
+    assert parsed["company"] == "Harbour & Finch" and parsed["number"] == 1
+    assert parsed["commitments"] == version.commitments
+    assert service.parse_canonical_text(text.replace("Code version 1", "Version 1")) is None
+    assert service.parse_canonical_text("Brightwave commits to the pledge.") is None

@@ -164,10 +164,7 @@ def save_section(db: Session, attestation: Attestation, key: str, values: dict, 
     _guard_version(db, attestation, key, seen)
     answers = copy.deepcopy(attestation.answers or {})
     if key == "learning":
-        # Keep the import's file link beside the typed answers.
-        for name in ("record_file_id", "record_employees"):
-            if name in (answers.get("learning") or {}) and name not in values:
-                values[name] = answers["learning"][name]
+        _keep_record_link(answers.get("learning") or {}, values)
     answers[key] = values
     _set_answers(attestation, answers)
     _set_status(attestation, key, "completed")
@@ -175,6 +172,16 @@ def save_section(db: Session, attestation: Attestation, key: str, values: dict, 
     record(db, "attestation_section_saved", actor=actor, obj=attestation,
            organisation_id=attestation.organisation_id, detail={"section": key})
     db.flush()
+
+
+def _keep_record_link(saved: dict, values: dict) -> None:
+    """The imported learning record stays linked while its figures are the ones declared."""
+    if "record_file_id" in saved:
+        values["record_file_id"] = saved["record_file_id"]
+    if saved.get("record_employees") and \
+            saved.get("total_hours") == values.get("total_hours") and \
+            saved.get("employees_meeting_hour") == values.get("employees_meeting_hour"):
+        values["record_employees"] = saved["record_employees"]
 
 
 def save_draft_inputs(db: Session, attestation: Attestation, key: str, raw: dict, seen: int,

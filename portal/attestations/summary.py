@@ -46,8 +46,9 @@ def display(name: str, value) -> str:
     if name == "training_completion_pct":
         return f"{value}%"
     if isinstance(value, int | float):
-        return f"{value:,}" if isinstance(value, int) or value == int(value) \
-            else f"{value:,.2f}"
+        if isinstance(value, int) or value == int(value):
+            return f"{int(value):,}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.attestations import bp, service
 from portal.attestations.forms import CycleForm
@@ -62,7 +63,12 @@ def _save_cycle(form, cycle):
         else:
             values = {name: getattr(form, name).data for name in FIELDS}
             saved = service.save_cycle(db, current_user, values, cycle)
-            db.commit()
+            try:
+                db.commit()
+            except IntegrityError:  # a colleague created the same year a moment ago
+                db.rollback()
+                form.year.errors.append(f"There is already a cycle for {form.year.data}")
+                return render_form("attestations/cycle_form.html", form, cycle=cycle)
             flash(f"The {saved.year} cycle is saved.", "success")
             return redirect(url_for("attestations.cycles"))
     return render_form("attestations/cycle_form.html", form, cycle=cycle)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.attestations import bp, metrics, service, summary
@@ -58,7 +59,13 @@ def submit():
     version = service.submit_attestation(
         db, state.attestation, current_user, declaration_name=form.declaration_name.data,
         declaration_role=form.declaration_role.data)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:
+        # Two admins pressed Submit at the same moment: the first one's version stands.
+        db.rollback()
+        flash("Your attestation has already been submitted by a colleague.", "warning")
+        return redirect(url_for("attestations.index"))
     return redirect(url_for("attestations.confirmation", version_id=version.id))
 
 

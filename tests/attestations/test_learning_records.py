@@ -129,3 +129,23 @@ def test_template_download(ready):
     response = ready.get("/company/attestation/learning-record/template.csv")
     assert response.data.startswith(b"employee_ref,hours,fte\n")
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_typing_other_figures_unlinks_the_import(ready, db):
+    from tests.attestations.helpers import LEARNING_FORM
+
+    _upload(ready, b"employee_ref,hours\nE1,60\nE2,10\n")
+    page = soup(ready.get("/company/attestation/learning"))
+    assert "come from your learning record (2 employees)" in page.get_text()
+    version = page.select_one("input[name=row_version]")["value"]
+    same = {**LEARNING_FORM, "total_hours": "70", "employees_meeting_hour": "1",
+            "row_version": version}
+    assert ready.submit("/company/attestation/learning", same).status_code == 302
+    db.expire_all()
+    learning = db.execute(sa.select(Attestation)).scalar_one().answers["learning"]
+    assert learning["record_employees"] == 2
+    changed = {**same, "total_hours": "80", "row_version": str(int(version) + 1)}
+    assert ready.submit("/company/attestation/learning", changed).status_code == 302
+    db.expire_all()
+    learning = db.execute(sa.select(Attestation)).scalar_one().answers["learning"]
+    assert "record_employees" not in learning and "record_file_id" in learning

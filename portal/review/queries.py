@@ -184,6 +184,21 @@ class ReviewPage:
     def answers(self) -> dict:
         return (self.version.snapshot or {}).get("answers", {})
 
+    @property
+    def declaration(self) -> dict:
+        return (self.version.snapshot or {}).get("declaration") or {}
+
+    @property
+    def declared_evidence(self) -> list[dict]:
+        """The evidence files as frozen in the version (what was declared)."""
+        return (self.version.snapshot or {}).get("evidence") or []
+
+    @property
+    def other_files(self) -> list[EvidenceFile]:
+        """Files not in the frozen version: learning records, sampling uploads, later files."""
+        declared = {item.get("id") for item in self.declared_evidence}
+        return [file for file in self.evidence if file.id not in declared]
+
 
 def review_page(db: Session, attestation: Attestation) -> ReviewPage | None:
     version = latest_version(db, attestation.id)

@@ -30,15 +30,12 @@ from portal.review.labels import FIELD_LABELS, SECTION_TITLES, field_label, show
 signals.attestation_submitted.connect(service.on_attestation_submitted)
 
 
-def evidence_url(evidence) -> str | None:
-    """The attestation package's download link, when this build has it."""
-    for args in ({"evidence_id": evidence.id}, {"file_id": evidence.id},
-                 {"attestation_id": evidence.attestation_id, "evidence_id": evidence.id}):
-        try:
-            return url_for("attestations.evidence_download", **args)
-        except BuildError:
-            continue
-    return None
+def evidence_url(evidence_id) -> str | None:
+    """The attestation package's download link (own company and staff), when this build has it."""
+    try:
+        return url_for("attestations.evidence_download", evidence_id=evidence_id)
+    except BuildError:
+        return None
 
 
 @bp.context_processor

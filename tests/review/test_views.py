@@ -227,3 +227,18 @@ def test_member_contributor_cannot_see_the_queue(db, world, client, login_as):
     contributor = create_member(db, world["organisation"], role=OrgRole.CONTRIBUTOR)
     login_as(client, contributor)
     assert client.get("/staff/review").status_code == 403
+
+
+def test_review_page_lists_the_evidence_frozen_in_the_version(db, world, client, login_as):
+    attestation = world["attestation"]
+    version = service.latest_version(db, attestation.id)
+    version.snapshot = {**version.snapshot, "declaration": {"name": "Alex Morgan",
+                                                            "role": "Managing director"},
+                        "evidence": [{"id": 77, "filename": "lms-export.csv",
+                                      "media_type": "text/csv", "size": 2048,
+                                      "sha256": "ab" * 32}]}
+    db.commit()
+    login_as(client, world["reviewer"])
+    text = soup(client.get(f"/staff/review/{attestation.id}")).get_text(" ", strip=True)
+    assert "lms-export.csv (text/csv, 2 KB)" in text
+    assert "Declared by Alex Morgan, Managing director." in text

@@ -12,7 +12,7 @@ def certificate_number(form, field):
     parsed = parse_number(field.data or "")
     if not parsed.is_well_formed:
         raise ValidationError("Enter a certificate number in the correct format, "
-                              "like PP-2026-000042-7")
+                              "like PP-2026-000042-6")
     if not parsed.has_valid_check_digit:
         raise ValidationError(TYPING_MISTAKE)
     field.data = parsed.canonical

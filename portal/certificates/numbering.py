@@ -56,7 +56,7 @@ _TYPED = re.compile(r"^(?:PP)?(\d{11})$")
 
 
 def parse_number(typed: str) -> ParsedNumber:
-    """Accept 'pp 2026 000042 7', 'PP2026000042-7', '20260000427'; ignore spaces and dashes."""
+    """Accept 'pp 2026 000042 6', 'PP2026000042-6', '20260000426'; ignore spaces and dashes."""
     compact = re.sub(r"[\s\-‐-―_.]", "", typed or "").upper()
     match = _TYPED.match(compact)
     if not match:

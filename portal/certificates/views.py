@@ -83,7 +83,7 @@ def check_file(verification_id):
     form = CheckFileForm()
     file_check = None
     if form.validate_on_submit():
-        digest = hashlib.sha256(form.certificate_file.data.stream.read()).hexdigest()
+        digest = hashlib.file_digest(form.certificate_file.data.stream, "sha256").hexdigest()
         file_check = {"matches": digest == certificate.pdf_sha256, "sha256": digest,
                       "filename": form.certificate_file.data.filename}
     response = _verification_page(certificate, form, file_check)
@@ -96,6 +96,8 @@ def check_file(verification_id):
 @public
 def credential_json(verification_id):
     certificate = _certificate_or_404(verification_id)
+    if not certificate.credential_jws:
+        abort(404)
     body = json.dumps(credentials.enveloped(certificate.credential_jws), indent=2)
     return Response(body, mimetype=JSON, headers={"Cache-Control": "no-cache"})
 

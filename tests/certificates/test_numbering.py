@@ -21,6 +21,11 @@ def digits_of(number: str) -> str:
     return number.replace("PP-", "").replace("-", "")
 
 
+def test_the_example_shown_to_users_is_a_real_number():
+    """The hint and error messages quote PP-2026-000042-6: it must pass its own check."""
+    assert format_number(2026, 42) == "PP-2026-000042-6"
+
+
 def test_known_damm_value():
     # The worked example from Damm's paper / Wikipedia: 572 -> 4.
     assert damm_digit("572") == 4

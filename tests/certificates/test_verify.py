@@ -34,7 +34,7 @@ def test_a_typed_number_in_any_style_redirects_to_the_certificate(app, db, clien
 
 @pytest.mark.parametrize(("typed", "status", "message"), [
     ("", 200, "Enter the certificate number"),
-    ("PP-2026-42", 200, "Enter a certificate number in the correct format, like PP-2026-000042-7"),
+    ("PP-2026-42", 200, "Enter a certificate number in the correct format, like PP-2026-000042-6"),
     ("PP-2026-000001-X", 200, "Enter a certificate number in the correct format"),
 ])
 def test_malformed_numbers_are_explained(app, client, typed, status, message):

@@ -74,6 +74,14 @@ def certified_metrics(db: Session, organisation_ids: list[int]) -> dict[int, lis
     return metrics
 
 
+def pledged_since(db: Session, organisation_id: int):
+    """When the company's current run of pledging began: re-signing keeps the date."""
+    from portal.pledges.models import Pledge
+
+    return db.execute(sa.select(sa.func.min(Pledge.signed_at)).where(
+        Pledge.organisation_id == organisation_id, Pledge.withdrawn_at.is_(None))).scalar_one()
+
+
 def dei_policy_url(db: Session, organisation_id: int) -> str | None:
     """From the latest approved attestation: a published policy is public by definition."""
     answers = db.execute(

@@ -63,6 +63,7 @@ def profile(slug):
         timeline=timeline, pledge=active_pledge(db, organisation.id),
         certificates=profile_data.certificate_history(db, organisation.id, today),
         metrics=metrics, dei_policy_url=profile_data.dei_policy_url(db, organisation.id),
+        pledged_since=profile_data.pledged_since(db, organisation.id),
         is_lapsed=status.code == StatusCode.LAPSED,
     )
 

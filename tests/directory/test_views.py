@@ -201,7 +201,7 @@ def test_profile_shows_details_certificates_timeline_and_policy(client, db, toda
     assert html.h1.get_text(strip=True) == "Profile Ltd"
     text = html.get_text(" ", strip=True)
     assert "Certified 2026" in text and "We love learning." in text
-    assert "Signed 10 January 2025, code of practice version 1" in text
+    assert "Pledged 10 January 2025 Code of practice Version 1" in text
     link = html.find("a", string=lambda s: s and certificate.number in s)
     assert link["href"] == f"/verify/{certificate.verification_id}"
     timeline = [li.get_text(" ", strip=True) for li in html.select(".timeline__item")]
@@ -337,3 +337,28 @@ def test_delisting_an_unknown_company_is_not_found(client, db, login_as):
 @pytest.mark.parametrize("url", ["/members", "/open-data", "/members?q=zzz"])
 def test_pages_have_one_h1(client, db, url):
     assert len(soup(client.get(url)).find_all("h1")) == 1
+
+
+def test_profile_keeps_the_first_pledge_date_after_re_signing(client, db, today):
+    from portal.pledges.models import CodeVersion
+
+    organisation = pledged(db, "Re-signer Ltd")
+    first = active_pledge(db, organisation.id)
+    first.active_organisation_id = None
+    first.superseded_at = datetime(2026, 3, 1, tzinfo=UTC)
+    version = CodeVersion(number=2, title="v2", commitments=[],
+                          published_at=datetime(2026, 2, 1, tzinfo=UTC))
+    db.add(version)
+    db.commit()
+    second = create_pledge(db, organisation, version=version,
+                           signed_at=datetime(2026, 3, 1, tzinfo=UTC))
+    first.superseded_by_id = second.id
+    db.commit()
+    html = soup(client.get(f"/members/{organisation.slug}"))
+    text = html.get_text(" ", strip=True)
+    assert "Pledged 10 January 2025" in text
+    assert "Version 2, signed 1 March 2026" in text
+    assert "1 March 2026 Re-signed the pledge" in text
+    assert names(client.get("/members", query_string={"q": "re-signer"})) == ["Re-signer Ltd"]
+    row = soup(client.get("/members", query_string={"q": "re-signer"})).select_one("tbody tr")
+    assert row.find_all("td")[-1].get_text(strip=True) == "10 January 2025"

@@ -25,8 +25,8 @@ def seed(db: Session, ctx) -> None:
     if reviewer is None or admin is None:
         return
     flagged = _flag_unflagged_versions(db)
-    _record_past_approvals(db, admin)
     decided = _decide_some_open(db, reviewer, admin)
+    _record_past_decisions(db, admin)
     audit = _one_sampling_audit(db, admin)
     if flagged or decided or audit:
         ctx.lines.append(f"Review demo: {flagged} versions checked for risk, {decided} "
@@ -44,20 +44,28 @@ def _flag_unflagged_versions(db: Session) -> int:
     return len(versions)
 
 
-def _record_past_approvals(db: Session, admin) -> None:
-    """Approved demo attestations get the review that approved them (bulk, no mail)."""
+PAST_DECISIONS = {AttestationStatus.APPROVED: Decision.APPROVED,
+                  AttestationStatus.CHANGES_REQUESTED: Decision.CHANGES_REQUESTED,
+                  AttestationStatus.REJECTED: Decision.REJECTED}
+
+
+def _record_past_decisions(db: Session, admin) -> None:
+    """Decided demo attestations get the review that decided them (bulk, no mail)."""
+    latest_version_id = (sa.select(sa.func.max(AttestationVersion.id))
+                         .where(AttestationVersion.attestation_id == Attestation.id)
+                         .scalar_subquery())
     rows = db.execute(
-        sa.select(Attestation.id, sa.func.max(AttestationVersion.id), Attestation.decided_at)
-        .join(AttestationVersion, AttestationVersion.attestation_id == Attestation.id)
-        .where(Attestation.status == AttestationStatus.APPROVED,
-               ~sa.exists().where(Review.attestation_id == Attestation.id))
-        .group_by(Attestation.id, Attestation.decided_at)).all()
+        sa.select(Attestation, latest_version_id)
+        .where(Attestation.status.in_(PAST_DECISIONS), latest_version_id.is_not(None),
+               ~sa.exists().where(Review.attestation_id == Attestation.id))).all()
     if rows:
         db.execute(sa.insert(Review), [
-            {"attestation_id": attestation_id, "attestation_version_id": version_id,
-             "reviewer_id": admin.id, "decision": Decision.APPROVED, "messages": {},
-             "decided_at": decided_at or clock.now()}
-            for attestation_id, version_id, decided_at in rows])
+            {"attestation_id": attestation.id, "attestation_version_id": version_id,
+             "reviewer_id": admin.id, "decision": PAST_DECISIONS[attestation.status],
+             "messages": attestation.review_messages or {},
+             "reason": attestation.decision_reason,
+             "decided_at": attestation.decided_at or attestation.updated_at or clock.now()}
+            for attestation, version_id in rows])
 
 
 def _open_without_review(db: Session) -> list[Attestation]:

@@ -19,6 +19,10 @@ def test_review_demo_is_idempotent(db, world):
                                    status="approved") for _ in range(3)]
     waiting = [create_attestation(db, create_company_with_admin(db)[0], world["cycle"],
                                   status="submitted") for _ in range(3)]
+    earlier_rejection = create_attestation(db, create_company_with_admin(db)[0], world["cycle"],
+                                           status="rejected")
+    earlier_rejection.decision_reason = "No records."
+    db.commit()
     staff = {u.email: u for u in (create_staff(db, StaffRole.REVIEWER),
                                   create_staff(db, StaffRole.ADMIN))}
     ctx = DemoContext([], {}, staff, 1, random.Random(1))
@@ -26,7 +30,9 @@ def test_review_demo_is_idempotent(db, world):
         demo.seed(db, ctx)
         db.commit()
     decisions = sorted(d.value for d in db.execute(sa.select(Review.decision)).scalars())
-    assert decisions == ["approved"] * 3 + ["changes_requested", "rejected"]
+    assert decisions == ["approved"] * 3 + ["changes_requested", "rejected", "rejected"]
+    assert db.execute(sa.select(Review.reason).where(
+        Review.attestation_id == earlier_rejection.id)).scalar_one() == "No records."
     assert db.execute(sa.select(sa.func.count()).select_from(SamplingAudit)).scalar() == 1
     assert db.execute(sa.select(SampledAttestation.attestation_id)).scalar() in {
         a.id for a in approved}

@@ -218,3 +218,15 @@ def test_openapi_document_describes_the_member_fields(spec):
     from jsonschema import Draft202012Validator as Validator
 
     Validator.check_schema(member)
+
+
+def test_csv_is_streamed_and_neutralises_formulas(client, db, frozen_clock):
+    frozen_clock(TODAY)
+    organisation = pledged(db, "=HYPERLINK(\"http://evil\") Ltd")
+    organisation.description = "+1 great"
+    db.commit()
+    response = client.get("/members.csv")
+    assert response.is_streamed
+    row = next(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert row["name"].startswith("'=HYPERLINK")
+    assert row["description"] == "'+1 great"

@@ -271,3 +271,31 @@ def organisation_pledge(db, organisation):
     from portal.pledges.service import active_pledge
 
     return active_pledge(db, organisation.id)
+
+
+def test_timeline_shows_withdrawal_revocation_lapse_and_delisting(db):
+    organisation = _pledged_company(db)
+    cycle = create_cycle(db, 2025)
+    create_certificate(db, organisation, cycle, issued_at=datetime(2025, 6, 2, tzinfo=UTC),
+                       revoked_at=datetime(2025, 9, 1, tzinfo=UTC))
+    _publish_version_2(db, datetime(2026, 2, 1, tzinfo=UTC))
+    create_cycle(db, 2026)
+    organisation.delisted_at = datetime(2026, 9, 10, tzinfo=UTC)
+    organisation.delisted_reason = "Certificate obtained with false figures."
+    db.commit()
+    labels = {(e.on, e.label) for e in status_timeline(db, organisation, date(2026, 9, 20))}
+    assert {(date(2025, 9, 1), "Certificate for 2025 revoked"),
+            (date(2026, 8, 1), "Lapsed"),
+            (date(2026, 9, 10), "Delisted")} <= labels
+
+
+def test_timeline_of_a_withdrawn_company(db):
+    organisation = _pledged_company(db)
+    pledge = organisation_pledge(db, organisation)
+    pledge.withdrawn_at = datetime(2025, 3, 2, tzinfo=UTC)
+    pledge.active_organisation_id = None
+    db.commit()
+    create_cycle(db, 2025)
+    entries = [(e.on, e.label) for e in status_timeline(db, organisation, date(2026, 1, 5))]
+    # Withdrawn before the cycle's due date: nothing was owed, so no overdue entry.
+    assert entries == [(date(2025, 1, 10), "Pledged"), (date(2025, 3, 2), "Withdrew the pledge")]

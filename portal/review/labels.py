@@ -1,5 +1,10 @@
 """Words staff see for answer fields and flags (the snapshot stores only keys)."""
 
+import re
+from datetime import date
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
 SECTION_TITLES = {
     "workforce": "A. Workforce",
     "learning": "B. Learning time",
@@ -49,4 +54,7 @@ def show_value(value) -> str:
         return ", ".join(str(item).replace("_", " ") for item in value)
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        day = date.fromisoformat(value)
+        return f"{day.day} {day:%B %Y}"
     return str(value)

@@ -238,6 +238,8 @@ class MetricRow:
     last_year: object
     threshold: object = None
     meets: bool | None = None
+    places: int = 1
+    unit: str = ""
 
     @property
     def change(self):
@@ -254,11 +256,11 @@ def metric_rows(version: AttestationVersion, previous: AttestationVersion | None
 
     avg, coverage = version.avg_hours_per_week, version.coverage_pct
     return [
-        MetricRow("Headcount", version.headcount, last("headcount")),
+        MetricRow("Headcount", version.headcount, last("headcount"), places=0),
         MetricRow("Average learning hours per employee per week", avg,
                   last("avg_hours_per_week"), cycle.min_avg_hours_per_week,
-                  None if avg is None else avg >= cycle.min_avg_hours_per_week),
-        MetricRow("Employees averaging an hour a week (%)", coverage, last("coverage_pct"),
+                  None if avg is None else avg >= cycle.min_avg_hours_per_week, unit=" hours"),
+        MetricRow("Employees averaging an hour a week", coverage, last("coverage_pct"),
                   cycle.min_coverage_pct,
-                  None if coverage is None else coverage >= cycle.min_coverage_pct),
+                  None if coverage is None else coverage >= cycle.min_coverage_pct, unit="%"),
     ]

@@ -1,0 +1,158 @@
+"""Journeys 2-4: attest, be reviewed (a change request, then approval), get and lose a certificate.
+
+Each person has their own browser: the member admin, the reviewer, two staff admins and a
+member of the public. The company, its pledge and the open cycle are arranged in the database
+(journey 1 covers registering and signing through the pages).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import certification_steps as cert
+from tests.browser import steps
+
+pytestmark = pytest.mark.postgres_only
+
+REVIEWER = "rita.reviewer@association.example"
+STAFF_ADMIN = "ada.admin@association.example"
+SECOND_ADMIN = "sam.admin@association.example"
+
+
+@pytest.fixture(scope="session")
+def open_cycle(portal_app):
+    """This year's cycle, open now, about last calendar year.
+
+    Due in 30 days, so a company signing today is inside the default 60-day new-signer
+    window and still shows "Pledged" in journey 1, whichever test runs first.
+    """
+    import sqlalchemy as sa
+
+    from portal import clock
+    from portal.attestations.models import ReportingCycle
+    from portal.db import get_session
+    from tests.factories import create_cycle
+
+    today = clock.today()
+    with portal_app.app_context():
+        db = get_session()
+        cycle = db.execute(sa.select(ReportingCycle).where(
+            ReportingCycle.year == today.year)).scalar_one_or_none()
+        if cycle is None:
+            create_cycle(db, today.year, opens_on=date(today.year, 1, 1),
+                         due_on=today + timedelta(days=30),
+                         grace_until=today + timedelta(days=120))
+    return today.year
+
+
+@pytest.fixture
+def pledged_company(portal_app):
+    from portal.db import get_session
+    from tests.factories import PASSWORD, create_company, create_member, create_pledge
+
+    company = steps.new_company()
+    with portal_app.app_context():
+        db = get_session()
+        organisation = create_company(db, company.name, headcount_band="1-9")
+        admin = create_member(db, organisation, email=company.email, name=company.person)
+        create_pledge(db, organisation, admin)
+    company.password = PASSWORD
+    return company
+
+
+def test_attest_review_certify_verify_and_revoke(
+        open_page, audit, staff_account, open_cycle, pledged_company, tmp_path):
+    company, year = pledged_company, open_cycle
+    member, reviewer, public = open_page(), open_page(), open_page()
+
+    # Journey 2: the member admin fills the attestation section by section and submits.
+    steps.sign_in(member, audit, company.email, company.password)
+    steps.heading(member, company.name)
+    cert.open_task_list(member, audit, year)
+    audit(member, "attestation: task list")
+    cert.fill_workforce(member, audit, year)
+    cert.fill_learning_from_csv(member, audit)
+    cert.fill_dei(member, audit)
+    cert.fill_narrative(member, audit, "A learning week for everyone.")
+    cert.upload_evidence(member, audit)
+    cert.declare_and_submit(member, audit, company.person, "first")
+
+    # Journey 3: the reviewer asks for a change to one section; the member makes it.
+    staff_account(REVIEWER, "reviewer")
+    steps.staff_sign_in(reviewer, audit, REVIEWER)
+    cert.open_from_queue(reviewer, audit, company.name, "submitted")
+    cert.request_changes(reviewer, audit, "D. Highlights and plans",
+                         "Say how many people took part in the learning week.")
+
+    cert.open_task_list(member, audit, year)
+    expect(member.get_by_role("status")).to_contain_text("Changes requested")
+    audit(member, "attestation: task list (changes requested)")
+    member.get_by_role("link", name="D. Highlights and plans").click()
+    expect(member.get_by_role("status")).to_contain_text("Say how many people took part")
+    audit(member, "attestation: highlights and plans (change requested)")
+    cert.fill_narrative(member, audit, "A learning week: 4 of our 4 people took part.")
+    member.get_by_role("link", name="Back to the task list").click()
+    member.get_by_role("link", name="F. Check your answers and declare").click()
+    cert.declare_and_submit(member, audit, company.person, "resubmitted")
+
+    cert.open_from_queue(reviewer, audit, company.name, "resubmitted")
+    expect(reviewer.get_by_role("main")).to_contain_text("4 of our 4 people took part")
+    cert.approve(reviewer, audit)
+
+    # Journey 4: the member downloads the certificate; the public scans its QR code.
+    cert.open_company_page(member, "Certificates")
+    steps.heading(member, "Certificates")
+    audit(member, "certificates")
+    row = member.get_by_role("row").filter(has_text=str(year))
+    expect(row.get_by_role("cell").nth(2)).to_have_text("Valid")
+    number = row.get_by_role("cell").first.inner_text().strip()
+    with member.expect_download() as download:
+        row.get_by_role("link", name="Download PDF").click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    verify_url = cert.scan_qr_code(pdf, tmp_path)
+
+    response = public.goto(verify_url)
+    assert response.status == 200
+    steps.heading(public, "This certificate is valid")
+    expect(public.get_by_role("main")).to_contain_text(company.name)
+    audit(public, "verify: valid")
+
+    # One staff admin asks to revoke it, a second confirms; the same URL then says revoked.
+    first_admin = open_page()
+    staff_account(STAFF_ADMIN, "admin")
+    steps.staff_sign_in(first_admin, audit, STAFF_ADMIN)
+    open_certificate(first_admin, audit, number)
+    first_admin.get_by_role("link", name="Revoke this certificate").click()
+    steps.heading(first_admin, "Revoke this certificate")
+    audit(first_admin, "certificate: revoke")
+    first_admin.get_by_label("Why are you revoking this certificate?").fill(
+        "The company asked us to withdraw it.")
+    first_admin.get_by_role("button", name="Ask for the revocation").click()
+    expect(first_admin.get_by_role("status").filter(has_text="Revocation of")) \
+        .to_contain_text("A second staff admin must")
+    audit(first_admin, "certificate: revocation requested")
+
+    second_admin = open_page()
+    staff_account(SECOND_ADMIN, "admin")
+    steps.staff_sign_in(second_admin, audit, SECOND_ADMIN)
+    open_certificate(second_admin, audit, number)
+    second_admin.get_by_role("button", name="Confirm the revocation").click()
+    expect(second_admin.get_by_role("main")).to_contain_text("Revoked")
+
+    response = public.goto(verify_url)
+    assert response.status == 410
+    assert response.headers["cache-control"] == "no-store"
+    steps.heading(public, "This certificate has been revoked")
+    expect(public.get_by_role("main")).to_contain_text("The company asked us to withdraw it.")
+    audit(public, "verify: revoked")
+
+
+def open_certificate(page, audit, number: str) -> None:
+    page.get_by_role("navigation", name="Staff").get_by_role("link", name="Certificates").click()
+    page.get_by_role("link", name=number).click()
+    expect(page.get_by_role("main")).to_contain_text(number)
+    audit(page, "staff: certificate")

@@ -7,7 +7,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal.attestations import bp, service
+from portal.attestations import bp
+from portal.attestations import cycles as cycle_service
 from portal.attestations.forms import CycleForm
 from portal.attestations.models import Attestation, AttestationStatus, ReportingCycle
 from portal.auth.models import StaffRole
@@ -58,11 +59,11 @@ def edit_cycle(cycle_id):
 
 def _save_cycle(form, cycle):
     if form.validate_on_submit():
-        if service.cycle_year_taken(db, form.year.data, cycle.id if cycle else None):
+        if cycle_service.cycle_year_taken(db, form.year.data, cycle.id if cycle else None):
             form.year.errors.append(f"There is already a cycle for {form.year.data}")
         else:
             values = {name: getattr(form, name).data for name in FIELDS}
-            saved = service.save_cycle(db, current_user, values, cycle)
+            saved = cycle_service.save_cycle(db, current_user, values, cycle)
             try:
                 db.commit()
             except IntegrityError:  # a colleague created the same year a moment ago

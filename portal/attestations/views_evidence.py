@@ -139,8 +139,11 @@ def learning_record():
             return redirect(url_for("attestations.section", key="learning"))
     version = (state.attestation.section_versions or {}).get("learning", 0) \
         if state.attestation else 0
+    current = service.evidence_files(db, state.attestation.id, "learning_record") \
+        if state.attestation else []
     return render_form("attestations/learning_record.html", form, state=state, result=result,
-                       row_version=request.form.get("row_version", version))
+                       row_version=request.form.get("row_version", version),
+                       current=current[0] if current else None)
 
 
 def _import(state, form):

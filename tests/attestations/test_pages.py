@@ -52,3 +52,12 @@ def test_error_page_keeps_one_h1_and_prefixes_title(client, db, login_as, frozen
     assert len(page.find_all("h1")) == 1
     for link in page.select(".error-summary__list a"):
         assert page.find(id=link["href"][1:]) is not None, link["href"]
+
+
+def test_company_overview_shows_the_attestation_panel(client, db, login_as, frozen_clock):
+    _organisation, admin, _cycle = pledged_company(db, frozen_clock)
+    login_as(client, admin)
+    panel = soup(client.get("/company")).select_one(".attestation-panel")
+    assert panel.h2.get_text(strip=True) == "Annual attestation 2026"
+    assert "Deadline 31 July 2026 (91 days left)" in panel.get_text(" ", strip=True)
+    assert panel.a["href"] == "/company/attestation"

@@ -26,7 +26,22 @@ OBJECT_PAGES = {
     "organisations": ("staff.company", "organisation_id"),
     "attestations": ("review.attestation", "attestation_id"),
     "sampling_audits": ("review.sample", "audit_id"),
+    "certificates": ("certificates.staff_detail", "certificate_id"),
 }
+OBJECT_NAMES = {
+    "organisations": "Company", "attestations": "Attestation", "users": "User",
+    "certificates": "Certificate", "pledges": "Pledge", "code_versions": "Code version",
+    "sampling_audits": "Sampling audit", "sampled_attestations": "Sampled attestation",
+    "invitations": "Invitation", "evidence_files": "Evidence file",
+    "reporting_cycles": "Reporting cycle", "outbox_mail": "Email",
+}
+
+
+def object_name(event: AuditEvent) -> str:
+    """'Company 12' rather than the table name 'organisations 12'."""
+    kind = OBJECT_NAMES.get(event.object_type or "",
+                            (event.object_type or "").replace("_", " ").capitalize())
+    return f"{kind} {event.object_id or ''}".strip()
 
 
 def object_url(event: AuditEvent) -> str | None:
@@ -96,7 +111,8 @@ def log():
         sa.select(User).where(User.id.in_(actor_ids))).scalars()} if actor_ids else {}
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("audit/log.html", form=form, page=page, actors=actors, args=args,
-                           object_url=object_url, verify_form=ConfirmForm())
+                           object_url=object_url, object_name=object_name,
+                           verify_form=ConfirmForm())
 
 
 @bp.route("/verify", methods=["POST"])

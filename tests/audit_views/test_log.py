@@ -26,7 +26,7 @@ def test_each_row_links_to_its_object(db, world, client, login_as):
     login_as(client, world["reviewer"])
     page = soup(client.get("/staff/audit"))
     assert page.h1.get_text(strip=True) == "Audit log"
-    link = page.find("a", string=f"attestations {world['attestation'].id}")
+    link = page.find("a", string=f"Attestation {world['attestation'].id}")
     assert link["href"] == f"/staff/review/{world['attestation'].id}"
 
 

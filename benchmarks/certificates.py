@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -98,19 +99,26 @@ def seed_batch(database_url: str, count: int) -> None:
         db.commit()
 
 
+def _children_cpu() -> float:
+    """CPU seconds of finished child processes, the pool workers included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def batch(count: int, workers: int, database_url: str | None) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         url = database_url or f"sqlite:///{scratch}/bench.db"
         seed_batch(url, count)
         env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "development",
                "MAIL_URL": "file", "PYTHONPATH": str(ROOT)}
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), _children_cpu()
         result = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "portal", "portal", "issue-certificates",
              "--cycle", "2026", "--workers", str(workers)],
             cwd=ROOT, env=env, capture_output=True, text=True, check=True)
         elapsed = time.perf_counter() - started
-    return {"certificates": count, "workers": workers, "seconds": elapsed,
+        cpu = _children_cpu() - cpu_before
+    return {"certificates": count, "workers": workers, "seconds": elapsed, "cpu_seconds": cpu,
             "output": result.stdout.strip().splitlines()[-1]}
 
 
@@ -133,7 +141,9 @@ def main() -> None:
         result = batch(args.batch, args.workers, args.database_url)
         print(f"issue-certificates: {result['certificates']} certificates in "
               f"{result['seconds']:.1f} s with {result['workers']} workers, including process "
-              f"start-up ({result['output']}); load average {os.getloadavg()[0]:.1f}")
+              f"start-up ({result['output']}); {result['cpu_seconds']:.1f} CPU seconds in all, "
+              f"so about {result['cpu_seconds'] / result['workers']:.1f} s on {result['workers']}"
+              f" idle cores; load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from portal.certificates import render, service
 from portal.certificates.models import Certificate
 from portal.cli import portal_cli
 from portal.db import session as db
+from portal.organisations.models import Organisation
 
 RECYCLE_AFTER = 250
 COMMIT_EVERY = 100
@@ -55,13 +56,18 @@ def attestations_missing_certificates(session, year: int) -> list[Attestation]:
 
 
 def _prepare(attestations: list[Attestation], year: int) -> list[tuple[Certificate, dict]]:
+    if not attestations:
+        return []
+    # One query for all the companies (each attestation.organisation is then an identity-map
+    # hit) and one for the end date, which is the same for the whole cycle.
+    db.execute(sa.select(Organisation).where(
+        Organisation.id.in_([a.organisation_id for a in attestations]))).scalars().all()
+    valid_until = service.valid_until_for(db, attestations[0].cycle)
     sequence = service.next_sequence(db, year)
     index = service.next_status_index(db)
-    prepared = []
-    for offset, attestation in enumerate(attestations):
-        prepared.append(service.new_certificate(
-            db, attestation, sequence=sequence + offset, status_list_index=index + offset))
-    return prepared
+    return [service.new_certificate(db, attestation, sequence=sequence + offset,
+                                    status_list_index=index + offset, valid_until=valid_until)
+            for offset, attestation in enumerate(attestations)]
 
 
 def _store(certificate: Certificate, pdf: bytes, token: str) -> None:

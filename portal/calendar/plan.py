@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.attestations.models import ReportingCycle
+from portal.calendar.models import DailyRun
 from portal.calendar.notices import expiring_certificates
 from portal.calendar.reminders import Moment, cycle_schedule, reminders_sent
 from portal.directory.status import (
@@ -49,6 +49,7 @@ class Plan:
     rows: list[PlanRow]
     not_reported: int          # companies that owe an attestation for this cycle today
     expiring_certificates: int
+    last_run: DailyRun | None = None
 
 
 def _count_with_status(db: Session, ctx, codes) -> int:
@@ -58,7 +59,18 @@ def _count_with_status(db: Session, ctx, codes) -> int:
         query.where(condition).subquery())).scalar_one()
 
 
+def last_daily_run(db: Session) -> DailyRun | None:
+    return db.execute(sa.select(DailyRun).order_by(DailyRun.run_on.desc()).limit(1)
+                      ).scalar_one_or_none()
+
+
 def calendar_plan(db: Session, today: date) -> Plan:
+    plan = _plan(db, today)
+    plan.last_run = last_daily_run(db)
+    return plan
+
+
+def _plan(db: Session, today: date) -> Plan:
     ctx = status_context(db, today)
     cycle, is_open = ctx.cycle, True
     if cycle is None or today > cycle.grace_until:
@@ -88,8 +100,3 @@ def sent_reminders_query(year: int) -> sa.Select:
             .outerjoin(Organisation, Organisation.id == OutboxMail.organisation_id)
             .where(sa.or_(*(OutboxMail.dedupe_key.like(f"{kind}:{year}:%") for kind in LABELS)))
             .order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()))
-
-
-def cycle_by_year(db: Session, year: int) -> ReportingCycle | None:
-    return db.execute(sa.select(ReportingCycle).where(ReportingCycle.year == year)
-                      ).scalar_one_or_none()

@@ -52,7 +52,9 @@ def test_calendar_shows_what_will_be_sent_when_and_what_was_sent(
                            "Planned", "1", "0"]
     assert rows[4][:2] == ["Overdue notice (the day after the due date)",
                            "1 August 2026 (until 31 December 2026)"]
-    assert "1 company has not sent theirs yet" in soup.get_text(" ", strip=True)
+    words = soup.get_text(" ", strip=True)
+    assert "1 company has not sent theirs yet" in words
+    assert "The daily job last ran on 1 April 2026" in words
     sent = soup.find_all("table")[1].tbody.find_all("tr")
     assert len(sent) == 1 and "The cycle is open" in sent[0].text
 
@@ -61,6 +63,7 @@ def test_calendar_without_a_cycle_says_so(db, client, login_as):
     login_as(client, create_staff(db, StaffRole.ADMIN))
     soup = page(client.get("/staff/calendar"))
     assert "There is no reporting cycle open or planned" in soup.text
+    assert "The daily job has never run" in soup.text
 
 
 def test_calendar_before_a_cycle_opens_shows_its_dates(db, client, login_as, cycle_2026,

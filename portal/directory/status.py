@@ -178,7 +178,23 @@ class StatusColumns:
         return query
 
 
+_COLUMNS_CACHE: dict[tuple, StatusColumns] = {}
+
+
 def status_columns(ctx: StatusContext) -> StatusColumns:
+    """Built once per (date, cycle, lapsed versions) and reused: constructing these SQL
+    expressions costs more than running the queries of a directory page. They are immutable,
+    so sharing them between requests and threads is safe."""
+    key = (ctx.today, ctx.cycle, ctx.lapsed_version_ids)
+    columns = _COLUMNS_CACHE.get(key)
+    if columns is None:
+        if len(_COLUMNS_CACHE) >= 32:
+            _COLUMNS_CACHE.clear()
+        columns = _COLUMNS_CACHE[key] = _build_status_columns(ctx)
+    return columns
+
+
+def _build_status_columns(ctx: StatusContext) -> StatusColumns:
     active = aliased(Pledge, name="active_pledge")
     attestation = aliased(Attestation, name="cycle_attestation") if ctx.cycle else None
     first_signed_at = _first_signed_at()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from portal.extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,9 @@ def init_app(app: Flask) -> None:
     def database_unavailable(error):
         log.error("Database error: %s", error)
         if isinstance(error, OperationalError) or getattr(error, "connection_invalidated", False):
+            # The page must render without the database: show it as to a signed-out visitor
+            # (else loading the signed-in user fails again and the visitor gets a bare 500).
+            g._login_user = login_manager.anonymous_user()
             return render_error(503)
         return render_error(500)
 

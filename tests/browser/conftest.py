@@ -203,8 +203,9 @@ def staff_account(portal_app):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Debian's Chromium is missing at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as playwright:
@@ -235,7 +236,8 @@ def open_page(request, browser, live_server):
     def open_(**context_options):
         context = browser.new_context(base_url=live_server.url, viewport=DESKTOP,
                                       locale="en-GB", **context_options)
-        context.set_default_timeout(10_000)
+        # Upper bounds, not waits: generous because CI shares two cores with PDF rendering.
+        context.set_default_timeout(20_000)
         page = context.new_page()
         page.documents = []  # each main-frame document as the server sent it, for vnu
 

@@ -49,10 +49,22 @@ def seed(db: Session, ctx) -> None:
     for age, cycle in enumerate(cycles):
         plan = THIS_YEAR if age == 0 else LAST_YEAR
         _seed_cycle(db, ctx, cycle, pledged, plan, names, admins, reviewer, today)
+    ctx.lines += _lines(db, ctx, cycles[0])
+
+
+def _lines(db: Session, ctx, cycle: ReportingCycle) -> list[str]:
+    """Which demo login shows which attestation status, so every state is one sign-in away."""
     counts = db.execute(sa.select(Attestation.status, sa.func.count())
                         .group_by(Attestation.status)).all()
-    ctx.lines.append("Attestations: " + ", ".join(f"{n:,} {s.value.replace('_', ' ')}"
-                                                  for s, n in sorted(counts)))
+    lines = ["", "Attestations: " + ", ".join(f"{n:,} {s.value.replace('_', ' ')}"
+                                               for s, n in sorted(counts))]
+    named = {o.id: o.name for o in ctx.companies[:15]}
+    shown = db.execute(sa.select(Attestation.organisation_id, Attestation.status).where(
+        Attestation.cycle_id == cycle.id, Attestation.organisation_id.in_(list(named)))
+        .order_by(Attestation.organisation_id)).all()
+    lines += [f"  {cycle.year} attestation {status.value.replace('_', ' '):<18} "
+              f"{named[org_id]}" for org_id, status in shown]
+    return lines
 
 
 def _ensure_cycle(db: Session, year: int) -> ReportingCycle:

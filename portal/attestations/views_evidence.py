@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -33,6 +35,12 @@ def _bound(form_class):
         return form_class(), None
     except RequestEntityTooLarge:
         return form_class(formdata=None), TOO_LARGE
+
+
+def attachment(filename: str) -> str:
+    """An attachment header that survives any file name (headers are Latin-1 only)."""
+    fallback = filename.encode("ascii", "ignore").decode().strip() or "evidence"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def _read(storage) -> bytes:
@@ -117,7 +125,7 @@ def evidence_download(evidence_id):
     if data is None:
         abort(404)
     response = Response(data, mimetype=evidence.media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{evidence.filename}"'
+    response.headers["Content-Disposition"] = attachment(evidence.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -70,7 +70,8 @@ def test_upload_list_download_and_remove(client, db, admin):
     assert link.get_text() == "Learning policy.pdf"
     download = client.get(link["href"])
     assert download.data == PDF
-    assert download.headers["Content-Disposition"] == 'attachment; filename="Learning policy.pdf"'
+    assert download.headers["Content-Disposition"] == (
+        'attachment; filename="Learning policy.pdf"; filename*=UTF-8\'\'Learning%20policy.pdf')
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.mimetype == "application/pdf"
     remove = page.select_one("tbody form")["action"]
@@ -136,3 +137,13 @@ def test_submitted_pdf_is_private_to_the_company(client, db, login_as, frozen_cl
     assert client.get(f"/attestation-versions/{version.id}.pdf").status_code == 404
     login_as(client, owner)
     assert client.get(f"/attestation-versions/{version.id}.pdf").status_code == 200
+
+
+def test_any_file_name_downloads(client, db, admin):
+    assert _upload(client, PDF, "Łódź 報告.pdf").status_code == 302
+    evidence = db.execute(sa.select(EvidenceFile)).scalar_one()
+    assert evidence.filename == "Łódź 報告.pdf"
+    response = client.get(f"/attestation-evidence/{evidence.id}")
+    assert response.status_code == 200
+    assert "filename*=UTF-8''%C5%81%C3%B3d%C5%BA%20%E5%A0%B1%E5%91%8A.pdf" in \
+        response.headers["Content-Disposition"]

@@ -96,8 +96,6 @@ def check_file(verification_id):
 @public
 def credential_json(verification_id):
     certificate = _certificate_or_404(verification_id)
-    if not certificate.credential_jws:
-        abort(404)
     body = json.dumps(credentials.enveloped(certificate.credential_jws), indent=2)
     return Response(body, mimetype=JSON, headers={"Cache-Control": "no-cache"})
 

@@ -94,6 +94,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "certificates.credential_jwt": ("200", "200", "200", "200", "200", "200", "200"),
     "certificates.download": ("login", "200", "200", "200", "404", "200", "200"),
     "certificates.issuer": ("200", "200", "200", "200", "200", "200", "200"),
+    "certificates.public_pdf": ("200", "200", "200", "200", "200", "200", "200"),
     "certificates.jwks": ("200", "200", "200", "200", "200", "200", "200"),
     "certificates.reissue": ("login", "403", "403", "403", "403", "403", "200"),
     "certificates.revoke": ("login", "403", "403", "403", "403", "403", "200"),

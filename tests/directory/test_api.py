@@ -230,3 +230,19 @@ def test_csv_is_streamed_and_neutralises_formulas(client, db, frozen_clock):
     row = next(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert row["name"].startswith("'=HYPERLINK")
     assert row["description"] == "'+1 great"
+
+
+def test_csv_reads_in_chunks_with_metrics_for_each(client, db, frozen_clock, monkeypatch):
+    from portal.directory import opendata
+
+    monkeypatch.setattr(opendata, "CHUNK", 2)
+    frozen_clock(TODAY)
+    cycle = create_cycle(db, 2026)
+    for n in range(5):
+        organisation = pledged(db, f"Chunk {n} Ltd")
+        organisation.publishes_metrics = True
+        db.commit()
+        create_certificate(db, organisation, cycle)
+    rows = list(csv.DictReader(io.StringIO(client.get("/members.csv").get_data(as_text=True))))
+    assert [r["name"] for r in rows] == [f"Chunk {n} Ltd" for n in range(5)]
+    assert {r["avg_learning_hours_per_week"] for r in rows} == {"1.07"}

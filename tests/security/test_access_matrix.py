@@ -113,6 +113,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "directory.openapi": ("200", "200", "200", "200", "200", "200", "200"),
     "directory.profile": ("200", "200", "200", "200", "200", "200", "200"),
     "directory.relist": ("login", "403", "403", "403", "403", "403", "ok"),
+    # A sampled company's evidence-request upload slot: its admins only (B sees its own list).
+    "evidence_checks.index": ("login", "200", "403", "200", "200", "403", "403"),
+    "evidence_checks.upload": ("login", "verify", "403", "200", "404", "403", "403"),
     # Company pages: people of A are 404 to B's admin; admin actions need a confirmed email.
     "organisations.change_role": ("login", "verify", "403", "200", "404", "403", "403"),
     "organisations.edit_profile": ("login", "200", "403", "200", "200", "403", "403"),

@@ -1,6 +1,8 @@
-"""Keyboard only: registration and sign-in with Tab, Shift+Tab, Enter and Space."""
+"""Keyboard only: register, sign in and sign the pledge with Tab, Shift+Tab, Enter, Space."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -65,3 +67,33 @@ def test_register_and_sign_in_with_the_keyboard_alone(page, audit, mailbox):
     steps.type_into(page, page.get_by_label("Password"), company.password)
     page.keyboard.press("Enter")
     steps.heading(page, company.name)
+
+    # Signing the pledge: links with Enter, the checkbox with Space, the button with Enter.
+    steps.tab_to(page, page.get_by_role("link", name="Read and sign the pledge"))
+    page.keyboard.press("Enter")
+    steps.heading(page, "Sign the People Pillar pledge")
+    steps.type_into(page, page.get_by_label("Your job title"), "Founder")
+    authorised = page.get_by_label(re.compile("^I am authorised to commit"))
+    steps.tab_to(page, authorised)
+    page.keyboard.press("Space")
+    expect(authorised).to_be_checked()
+    steps.type_into(page, page.get_by_label("Type your full name to sign"), company.person)
+    steps.tab_to(page, page.get_by_role("button", name=re.compile("^Sign the pledge for")))
+    page.keyboard.press("Enter")
+    steps.heading(page, "Pledge signed")
+
+
+def test_staff_sign_in_with_two_factor_by_keyboard(page, audit, staff_account):
+    email = staff_account("rita.reviewer@association.example", "reviewer")
+    page.goto("/sign-in")
+    steps.type_into(page, page.get_by_label("Email address"), email)
+    steps.type_into(page, page.get_by_label("Password"), steps.PASSWORD)
+    page.keyboard.press("Enter")
+    steps.heading(page, "Enter your security code")
+    steps.type_into(page, page.get_by_label("Code from your authenticator app"),
+                    steps.security_code(email))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("navigation", name="Staff")).to_be_visible()
+    steps.tab_to(page, page.get_by_role("button", name="Sign out"))
+    page.keyboard.press("Enter")
+    steps.heading(page, "Sign in")

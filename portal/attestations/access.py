@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
@@ -22,6 +22,7 @@ class MemberState:
     attestation: Attestation | None
     has_pledge: bool
     today: date
+    pledged_on: date | None = None
 
     @property
     def can_edit(self) -> bool:
@@ -43,6 +44,14 @@ class MemberState:
 
 
     @property
+    def is_new_signer(self) -> bool:
+        """Pledged inside the cycle's new-signer window: reporting this cycle is optional."""
+        if self.cycle is None or self.pledged_on is None:
+            return False
+        window_opens = self.cycle.due_on - timedelta(days=self.cycle.new_signer_window_days)
+        return self.pledged_on > window_opens
+
+    @property
     def next_deadline(self) -> date | None:
         """The date that matters next: the due date while on time, then the last date."""
         if self.cycle is None:
@@ -59,8 +68,9 @@ def member_state() -> MemberState:
     cycle = service.reporting_cycle_for(db, current_user.organisation_id, today)
     attestation = service.attestation_for(db, current_user.organisation_id, cycle) \
         if cycle else None
-    pledged = active_pledge(db, current_user.organisation_id) is not None
-    return MemberState(cycle, attestation, pledged, today)
+    pledge = active_pledge(db, current_user.organisation_id)
+    pledged_on = clock.local(pledge.signed_at).date() if pledge else None
+    return MemberState(cycle, attestation, pledge is not None, today, pledged_on)
 
 
 def editable_state():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from portal.attestations.models import Attestation
 from tests.attestations.helpers import (
@@ -69,3 +73,47 @@ def test_tampered_version_is_a_conflict_not_an_error(client, db, login_as, froze
     response = first.submit("/company/attestation/narrative", {**NARRATIVE_FORM,
                                                                "row_version": "abc"})
     assert response.status_code == 409
+
+
+@pytest.mark.postgres_only
+def test_simultaneous_saves_one_wins_the_other_conflicts(app, db, frozen_clock):
+    """Two workers pass the version check at once; the row lock lets exactly one through."""
+    from portal.attestations import service
+    from portal.db import get_session
+    from tests.factories import create_attestation
+
+    organisation, admin, cycle = pledged_company(db, frozen_clock)
+    attestation_id = create_attestation(db, organisation, cycle).id
+    engine = app.extensions["db_engine"]
+    first, second = Session(engine), Session(engine)
+    outcomes, started = {}, threading.Event()
+
+    def save(session, name, text):
+        attestation = session.get(Attestation, attestation_id)
+        try:
+            with app.app_context():
+                if name == "second":
+                    started.wait(5)
+                service.save_section(session, attestation, "narrative",
+                                     {"highlights": text, "plans": "p"}, 0, admin.id)
+                if name == "first":
+                    started.set()
+                    threading.Event().wait(0.5)  # hold the row lock while the other tries
+                session.commit()
+                outcomes[name] = "saved"
+        except service.EditConflict:
+            session.rollback()
+            outcomes[name] = "conflict"
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=save, args=(first, "first", "A")),
+               threading.Thread(target=save, args=(second, "second", "B"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert outcomes == {"first": "saved", "second": "conflict"}
+    db.expire_all()
+    assert get_session().get(Attestation, attestation_id).answers["narrative"]["highlights"] \
+        == "A"

@@ -44,6 +44,7 @@ def test_task_list_shows_sections_due_date_and_days_left(admin_client):
         "D. Highlights and plans", "E. Evidence", "F. Check your answers and declare"]
     assert all("Not started" in i.get_text() for i in items)
     assert "31 July 2026" in page.get_text() and "91 days left" in page.get_text()
+    assert "do not have to report" not in page.get_text()
 
 
 def test_company_without_pledge_is_told_to_sign(client, db, login_as, frozen_clock):
@@ -236,3 +237,15 @@ def test_lowering_headcount_after_section_b_is_caught_before_submit(admin_client
     assert _attestation(db).coverage_pct is None
     page = soup(admin_client.get("/company/attestation/check"))
     assert "Employees meeting the hour (90) cannot exceed headcount (1)" in page.get_text()
+
+
+def test_new_signers_are_told_reporting_is_optional(client, db, login_as, frozen_clock):
+    from tests.factories import create_company_with_admin, create_cycle, create_pledge
+
+    frozen_clock(date(2026, 7, 1))
+    organisation, admin = create_company_with_admin(db)
+    create_pledge(db, organisation, admin)
+    create_cycle(db, 2026)
+    login_as(client, admin)
+    text = soup(client.get("/company/attestation")).get_text(" ", strip=True)
+    assert "you do not have to report for 2026" in text

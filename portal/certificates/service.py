@@ -59,6 +59,17 @@ def valid_until_for(db: Session, cycle: ReportingCycle) -> date:
     return next_grace or date(cycle.year + 1, 12, 31)
 
 
+NUMBERING_LOCK = 0x5050_0006  # "PP", issue 6: any constant shared by every issuer
+
+
+def lock_numbering(db: Session) -> None:
+    """Serialise number allocation until commit, so two approvals at the same moment never
+    pick the same next number. SQLite already allows one writer at a time; on PostgreSQL a
+    transaction-scoped advisory lock does it (the unique constraints stay the last guard)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(sa.select(sa.func.pg_advisory_xact_lock(NUMBERING_LOCK)))
+
+
 def next_sequence(db: Session, year: int) -> int:
     # The unique number makes a concurrent duplicate fail at commit rather than pass silently.
     prefix = f"PP-{year:04d}-%"
@@ -121,6 +132,7 @@ def new_certificate(db: Session, attestation: Attestation, *, sequence: int | No
                     status_list_index: int | None = None,
                     **known) -> tuple[Certificate, dict]:
     """Allocate number, status bit and verification id; the PDF is attached by the caller."""
+    lock_numbering(db)
     sequence = sequence or next_sequence(db, attestation.cycle.year)
     index = next_status_index(db) if status_list_index is None else status_list_index
     issued_at = known.pop("issued_at", None) or clock.now()  # demos back-date one

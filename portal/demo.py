@@ -78,10 +78,12 @@ def _ensure_staff(db: Session, password_hash: str) -> dict[str, User]:
     return staff
 
 
-def _ensure_companies(db: Session, count: int, password_hash: str, rng: random.Random):
+def _ensure_companies(db: Session, count: int, password_hash: str):
     existing = {o.slug: o for o in db.execute(sa.select(Organisation)).scalars()}
     new_orgs, now = [], clock.now()
     for index in range(count):
+        # One generator per company: a re-run names company N exactly as the first run did.
+        rng = random.Random(f"demo-company-{index}")
         name = company_name(index, rng)
         slug = slugify(name)
         if slug in existing:
@@ -126,7 +128,7 @@ def seed(db: Session, companies: int = 12, cycles: int = 2) -> list[str]:
     rng = random.Random(2026)  # the same demo every time
     password_hash = hash_password(DEMO_PASSWORD)
     staff = _ensure_staff(db, password_hash)
-    orgs, admins = _ensure_companies(db, companies, password_hash, rng)
+    orgs, admins = _ensure_companies(db, companies, password_hash)
     context = DemoContext(orgs[:max(companies, 0)] if len(orgs) > companies else orgs,
                           admins, staff, cycles, rng)
     for domain in DEMO_DOMAINS:

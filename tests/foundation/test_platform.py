@@ -117,11 +117,11 @@ def test_create_staff_command(app, db):
 
 def test_seed_demo_is_idempotent(app, db):
     runner = CliRunner()
-    first = runner.invoke(app.cli, ["portal", "seed-demo", "--companies", "5"])
+    first = runner.invoke(app.cli, ["portal", "seed-demo", "--companies", "18"])
     assert first.exit_code == 0, first.output
     assert "ada.admin@association.example" in first.output
     counts = db.execute(sa.select(sa.func.count()).select_from(Organisation)).scalar_one()
-    second = runner.invoke(app.cli, ["portal", "seed-demo", "--companies", "5"])
+    second = runner.invoke(app.cli, ["portal", "seed-demo", "--companies", "18"])
     assert second.exit_code == 0, second.output
     assert db.execute(sa.select(sa.func.count()).select_from(Organisation)).scalar_one() == counts
     names = set(db.execute(sa.select(Organisation.name)).scalars())

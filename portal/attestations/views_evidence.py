@@ -103,7 +103,8 @@ def remove_evidence_file(evidence_id):
     if refused:
         return refused
     evidence = db.get(EvidenceFile, evidence_id)
-    if evidence is None or state.attestation is None \
+    # Only section E's files: the learning record is replaced by importing a new one.
+    if evidence is None or state.attestation is None or evidence.purpose != "evidence" \
             or evidence.attestation_id != state.attestation.id or evidence.deleted_at:
         abort(404)
     if ConfirmForm().validate_on_submit():

@@ -25,6 +25,7 @@ from portal.organisations.models import Organisation
 
 RECYCLE_AFTER = 250
 COMMIT_EVERY = 100
+SMALL_BATCH = 8
 # What a worker needs to render and sign; workers never open the database.
 WORKER_CONFIG_KEYS = ("PORTAL_ENV", "SECRET_KEY", "DATABASE_URL", "PORTAL_BASE_URL",
                       "ASSOCIATION_NAME", "CREDENTIAL_KEY_PATH", "CREDENTIAL_PRIVATE_JWK",
@@ -83,7 +84,8 @@ def _store(certificate: Certificate, pdf: bytes, token: str) -> None:
 
 def issue_missing(year: int, workers: int) -> int:
     prepared = _prepare(attestations_missing_certificates(db, year), year)
-    if workers <= 1:
+    # Starting a worker costs about a second (it builds the app): not worth it for a few.
+    if workers <= 1 or len(prepared) < SMALL_BATCH:
         renders = (_render(values) for _certificate, values in prepared)
         return _store_all(prepared, renders)
     config = {key: current_app.config[key] for key in WORKER_CONFIG_KEYS}
@@ -118,3 +120,13 @@ def issue_certificates(year, workers):
     elapsed = time.perf_counter() - started
     click.echo(f"Issued {count} certificate{'s' if count != 1 else ''} for cycle {year} "
                f"in {elapsed:.1f} s using {workers} worker{'s' if workers != 1 else ''}.")
+
+
+@portal_cli.command("generate-credential-key")
+def generate_credential_key():
+    """Print a new Ed25519 private JWK for CREDENTIAL_PRIVATE_JWK (keep it secret)."""
+    import json
+
+    from joserfc.jwk import OKPKey
+
+    click.echo(json.dumps(OKPKey.generate_key("Ed25519", private=True).as_dict(private=True)))

@@ -15,7 +15,7 @@ from tests.factories import create_attestation, create_company, create_cycle
 def test_issues_only_missing_certificates_using_a_pool(app, db):
     cycle = create_cycle(db, 2026)
     approved = [create_attestation(db, create_company(db), cycle, status="approved")
-                for _ in range(3)]
+                for _ in range(10)]
     create_attestation(db, create_company(db), cycle, status="submitted")
     already = issue_certificate(db, approved[0], None)
     already.revoked_at = already.issued_at  # revocation is final: no new one by batch
@@ -24,13 +24,13 @@ def test_issues_only_missing_certificates_using_a_pool(app, db):
     result = app.test_cli_runner().invoke(
         args=["portal", "issue-certificates", "--cycle", "2026", "--workers", "2"])
     assert result.exit_code == 0, result.output
-    assert "Issued 2 certificates for cycle 2026" in result.output
+    assert "Issued 9 certificates for cycle 2026" in result.output
 
     rows = db.execute(sa.select(Certificate).order_by(Certificate.id)).scalars().all()
     assert [row.attestation_id for row in rows] == [a.id for a in approved]
     assert rows[0].id == already.id
-    assert [row.sequence for row in rows] == [1, 2, 3]
-    assert len({row.status_list_index for row in rows}) == 3
+    assert [row.sequence for row in rows] == list(range(1, 11))
+    assert len({row.status_list_index for row in rows}) == 10
     for row in rows:
         assert parse_number(row.number).canonical == row.number
         assert hashlib.sha256(row.pdf).hexdigest() == row.pdf_sha256
@@ -46,3 +46,11 @@ def test_unknown_cycle_is_an_error(app, db):
     result = app.test_cli_runner().invoke(
         args=["portal", "issue-certificates", "--cycle", "1999"])
     assert result.exit_code != 0 and "There is no reporting cycle 1999" in result.output
+
+
+def test_generate_credential_key_prints_a_private_jwk(app):
+    import json
+
+    result = app.test_cli_runner().invoke(args=["portal", "generate-credential-key"])
+    key = json.loads(result.output)
+    assert key["kty"] == "OKP" and key["crv"] == "Ed25519" and key["d"] and key["x"]

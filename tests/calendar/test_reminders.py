@@ -198,3 +198,38 @@ def test_a_reminder_planned_before_the_cycle_opens_is_covered_by_the_opening_mai
     kinds = [moment.kind for moment in cycle_schedule(cycle)]
     assert kinds == ["reminder_open", "reminder_1_month", "reminder_1_week",
                      "reminder_overdue", "reminder_final"]
+
+
+def test_a_staff_extension_moves_the_overdue_notice(db, run_day, cycle_2026, pledged_company,
+                                                    outbox):
+    organisation, admin = pledged_company
+    attestation = create_attestation(db, organisation, cycle_2026, status="draft")
+    attestation.extended_until = date(2026, 8, 20)
+    db.commit()
+    for day in (date(2026, 8, 1), date(2026, 8, 20)):
+        run_day(day)
+    assert reminder_kinds(outbox, admin.id) == []
+    run_day(date(2026, 8, 21))
+    assert reminder_kinds(outbox, admin.id) == ["reminder_overdue"]
+
+
+def test_changes_requested_gets_no_cycle_reminders(db, run_day, cycle_2026, pledged_company,
+                                                   outbox):
+    organisation, admin = pledged_company
+    attestation = create_attestation(db, organisation, cycle_2026, status="changes_requested",
+                                     submitted_by=admin)
+    attestation.changes_due_on = date(2026, 8, 14)
+    db.commit()
+    for day in (date(2026, 8, 1), date(2026, 12, 17)):
+        run_day(day)
+    assert reminder_kinds(outbox, admin.id) == []
+
+
+def test_company_names_are_escaped_in_html_mail(db, run_day, cycle_2026, frozen_clock, outbox):
+    frozen_clock(local_noon(date(2025, 6, 1)))
+    organisation, admin = create_company_with_admin(db, name="Smith & <Jones>")
+    create_pledge(db, organisation, admin)
+    run_day(date(2026, 4, 1))
+    [mail] = outbox(kind="reminder_open")
+    assert "Smith &amp; &lt;Jones&gt;" in mail.html_body and "<Jones>" not in mail.html_body
+    assert "Smith & <Jones>" in mail.text_body and mail.subject.startswith("Smith & <Jones>")

@@ -78,8 +78,10 @@ class PublicStatus:
 
     @property
     def may_opt_out(self) -> bool:
-        """May the company hide from the list? Only in good standing: nobody hides a lapse."""
-        return self.is_good_standing
+        """May the company hide from the list? Not while behind with reporting: nobody hides
+        a lapse. (Companies not listed anyway, e.g. never pledged, may choose freely.)"""
+        codes = {self.code, self.secondary.code if self.secondary else self.code}
+        return not codes & {StatusCode.OVERDUE, StatusCode.NON_REPORTING}
 
 
 def make_status(code: StatusCode, year: int | None = None, **extra) -> PublicStatus:

@@ -71,6 +71,13 @@ def overview():
     )
 
 
+def _may_leave_directory(organisation) -> bool:
+    """Only in good standing, so nobody hides a lapse (the directory's status decides)."""
+    from portal.directory.status import public_status
+
+    return public_status(db, organisation, clock.today()).may_opt_out
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @member_required(OrgRole.ADMIN)
 def edit_profile():
@@ -80,6 +87,12 @@ def edit_profile():
         if service.company_number_taken(db, form.company_number.data, organisation.id):
             form.company_number.errors.append(
                 "Another registered company already uses this company number")
+            return render_form("organisations/profile.html", form)
+        if organisation.is_listed and not form.is_listed.data and not _may_leave_directory(
+                organisation):
+            form.is_listed.errors.append(
+                "Your company cannot leave the directory while its report is overdue or "
+                "missing. Send your annual attestation first.")
             return render_form("organisations/profile.html", form)
         values = {
             "name": form.company_name.data, "company_number": form.company_number.data,

@@ -362,3 +362,34 @@ def test_profile_keeps_the_first_pledge_date_after_re_signing(client, db, today)
     assert names(client.get("/members", query_string={"q": "re-signer"})) == ["Re-signer Ltd"]
     row = soup(client.get("/members", query_string={"q": "re-signer"})).select_one("tbody tr")
     assert row.find_all("td")[-1].get_text(strip=True) == "10 January 2025"
+
+
+def _profile_form(organisation, **changes):
+    values = {"company_name": organisation.name, "sector": organisation.sector,
+              "region": organisation.region, "headcount_band": organisation.headcount_band,
+              "website": organisation.website or "", "is_listed": "y"}
+    values.update(changes)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@pytest.mark.parametrize(("day", "allowed"), [(date(2026, 7, 31), True),
+                                              (date(2026, 8, 1), False)])
+def test_members_cannot_leave_the_directory_while_behind(client, db, login_as, frozen_clock,
+                                                         day, allowed):
+    frozen_clock(day)
+    create_cycle(db, 2026)
+    organisation, admin = create_company_with_admin(db, "Leaver Ltd")
+    create_pledge(db, organisation, admin, signed_at=SIGNED)
+    login_as(client, admin)
+    response = client.submit("/company/profile", _profile_form(organisation, is_listed=None))
+    db.expire_all()
+    if allowed:
+        assert response.status_code == 302
+        assert db.get(Organisation, organisation.id).is_listed is False
+    else:
+        assert response.status_code == 200
+        html = soup(response)
+        assert "cannot leave the directory while its report is overdue" in html.select_one(
+            ".error-summary").get_text()
+        assert html.select_one("#is_listed-error")
+        assert db.get(Organisation, organisation.id).is_listed is True

@@ -119,3 +119,28 @@ def test_a_revoked_credential_fails_through_the_status_list(app, db, client):
     with pytest.raises(NotVerified, match="revoked"):
         verify_credential(client, download_enveloped(client, certificate))
     verify_credential(client, download_enveloped(client, other))  # its neighbour is untouched
+
+
+def test_signing_key_sources(app, monkeypatch, tmp_path):
+    from joserfc.jwk import OKPKey
+
+    from portal.certificates import credentials
+
+    key = OKPKey.generate_key("Ed25519", private=True)
+    key_file = tmp_path / "credential_key.json"
+    with app.app_context():
+        monkeypatch.setitem(app.config, "CREDENTIAL_PRIVATE_JWK",
+                            json.dumps(key.as_dict(private=True)))
+        assert credentials._load_private_key().thumbprint() == key.thumbprint()
+
+        monkeypatch.setitem(app.config, "CREDENTIAL_PRIVATE_JWK", "")
+        monkeypatch.setitem(app.config, "CREDENTIAL_KEY_PATH", str(key_file))
+        monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+        with pytest.raises(credentials.CredentialKeyMissing):
+            credentials._load_private_key()
+        assert not key_file.exists()
+
+        monkeypatch.setitem(app.config, "PORTAL_ENV", "development")
+        generated = credentials._load_private_key()
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        assert credentials._load_private_key().thumbprint() == generated.thumbprint()

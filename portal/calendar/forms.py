@@ -8,7 +8,9 @@ from portal.forms import BaseForm
 
 class PreferencesForm(BaseForm):
     # Ticking none is a valid answer (no reminders but the locked ones): nothing is required.
-    kinds = SelectMultipleField("Emails you get", choices=list(REMINDER_KINDS.items()))
+    # Unknown values (a hand-made POST) are ignored by set_preferences, not shown as errors.
+    kinds = SelectMultipleField("Emails you get", choices=list(REMINDER_KINDS.items()),
+                                validate_choice=False)
 
 
 OUTBOX_VIEWS = {

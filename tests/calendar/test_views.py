@@ -170,6 +170,14 @@ def test_an_admin_who_did_not_sign_may_switch_everything_off(db, client, login_a
     assert "reminder_final" in opt_outs(db, other_admin)
 
 
+def test_unknown_kinds_in_a_hand_made_post_are_ignored(db, client, login_as, pledged_company):
+    login_as(client, pledged_company[1])
+    response = client.submit("/company/reminders", {"kinds": ["reminder_open", "<script>"]})
+    assert response.status_code == 302
+    assert "reminder_open" not in opt_outs(db, pledged_company[1])
+    assert "<script>" not in opt_outs(db, pledged_company[1])
+
+
 def test_reminder_choices_are_for_company_admins(db, client, login_as, pledged_company):
     contributor = create_member(db, pledged_company[0], role=OrgRole.CONTRIBUTOR)
     login_as(client, contributor)

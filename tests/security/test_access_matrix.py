@@ -80,6 +80,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "calendar.index": ("login", "403", "403", "403", "403", "200", "200"),
     "calendar.outbox": ("login", "403", "403", "403", "403", "403", "200"),
     "calendar.retry": ("login", "403", "403", "403", "403", "403", "ok"),
+    # Privacy: company admins download their data; anyone signed in may delete their account.
+    "privacy.company_export": ("login", "verify", "403", "200", "200", "403", "403"),
+    "privacy.delete_account": ("login", "200", "200", "200", "200", "200", "200"),
     # Reminder preferences (company admins) and one-click unsubscribe links.
     "reminders.preferences": ("login", "200", "403", "200", "200", "403", "403"),
     "reminders.unsubscribe": ("404", "404", "404", "404", "404", "404", "404"),

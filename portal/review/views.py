@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from portal import signals
+from portal import clock, signals
 from portal.attestations.models import Attestation, ReportingCycle
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import StaffRole, User
@@ -75,13 +75,15 @@ def attestation(attestation_id):
 
 
 def _review_page(record: Attestation, form=None, status: int = 200):
-    from portal.pledges.service import active_pledge
+    from portal.pledges.service import active_pledge, pledge_state
 
     page = queries.review_page(db, record)
+    pledge = active_pledge(db, record.organisation_id)
     return render_template(
         "review/attestation.html", page=page, attestation=record, cycle=record.cycle,
         metrics=queries.metric_rows(page.version, page.previous, record.cycle),
-        organisation=record.organisation, pledge=active_pledge(db, record.organisation_id),
+        organisation=record.organisation, pledge=pledge,
+        pledge_state=pledge_state(db, pledge, clock.today()) if pledge else None,
         conflict=service.conflict_of_interest(db, current_user, record),
         note_form=form or NoteForm(),
         field_labels=FIELD_LABELS, form=form), status

@@ -242,3 +242,19 @@ def test_review_page_lists_the_evidence_frozen_in_the_version(db, world, client,
     text = soup(client.get(f"/staff/review/{attestation.id}")).get_text(" ", strip=True)
     assert "lms-export.csv (text/csv, 2 KB)" in text
     assert "Declared by Alex Morgan, Managing director." in text
+
+
+def test_queue_query_count_does_not_grow_with_the_page(db, world, client, login_as,
+                                                       count_queries):
+    login_as(client, world["reviewer"])
+
+    def queries_for_queue():
+        with count_queries() as counter:
+            assert client.get("/staff/review").status_code == 200
+        return counter.count
+
+    few = queries_for_queue()
+    for _ in range(10):
+        organisation, _ = create_company_with_admin(db)
+        create_attestation(db, organisation, world["cycle"], status="submitted")
+    assert queries_for_queue() == few

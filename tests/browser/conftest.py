@@ -277,6 +277,7 @@ class Auditor:
     html: dict[str, str] = field(default_factory=dict)  # name -> the HTML the server sent
     rules_run: set[str] = field(default_factory=set)
     rules_applicable: set[str] = field(default_factory=set)
+    html_validated: int = 0  # pages the Nu Html Checker passed
 
     def __call__(self, page, name: str) -> None:
         """Check the page now in the browser; `name` says which distinct page/state it is."""
@@ -296,11 +297,13 @@ class Auditor:
         assert lang, f"{name}: <html> has no lang"
         title = page.title()
         assert title.endswith(TITLE_SUFFIX), f"{name}: title {title!r}"
-        has_errors = page.locator(".error-summary").count() > 0
+        has_errors = page.get_by_role("alert").filter(has_text="There is a problem").count() > 0
         assert title.startswith("Error: ") == has_errors, \
             f"{name}: title {title!r} but error summary shown: {has_errors}"
-        assert page.locator("a.skip-link[href='#main-content']").count() == 1, \
-            f"{name}: no skip link"
+        skip_link = page.get_by_role("link", name="Skip to main content")
+        assert skip_link.count() == 1 and skip_link.get_attribute("href") == "#main-content", \
+            f"{name}: no skip link to the main content"
+        assert page.locator("main#main-content").count() == 1, f"{name}: no main#main-content"
 
     def _check_axe(self, page, name: str) -> None:
         from axe_playwright_python.sync_playwright import Axe
@@ -361,7 +364,7 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_line(
         f"browser: {len(auditor.pages)} distinct pages checked; axe ran "
         f"{len(auditor.rules_run)} WCAG A/AA rules ({len(auditor.rules_applicable)} applied "
-        f"to at least one page)")
+        f"to at least one page); the Nu Html Checker passed {auditor.html_validated} of them")
 
 
 @pytest.fixture(scope="session", autouse=True)

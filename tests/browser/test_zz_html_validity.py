@@ -54,4 +54,5 @@ def test_every_page_seen_is_valid_html(page, audit):
         f"line {m.get('lastLine')}: {m.get('message')} [{m.get('extract', '').strip()}]"
         for m in errors)
     assert len(files) >= 3
+    audit.html_validated = len(files)
 

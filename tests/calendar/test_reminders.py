@@ -233,3 +233,18 @@ def test_company_names_are_escaped_in_html_mail(db, run_day, cycle_2026, frozen_
     [mail] = outbox(kind="reminder_open")
     assert "Smith &amp; &lt;Jones&gt;" in mail.html_body and "<Jones>" not in mail.html_body
     assert "Smith & <Jones>" in mail.text_body and mail.subject.startswith("Smith & <Jones>")
+
+
+def test_a_late_signer_is_reminded_from_the_next_cycle(db, run_day, cycle_2026, frozen_clock,
+                                                       outbox):
+    from tests.factories import create_cycle
+
+    create_cycle(db, 2027)
+    frozen_clock(local_noon(date(2026, 6, 20)))   # 41 days before the 2026 due date
+    organisation, admin = create_company_with_admin(db)
+    create_pledge(db, organisation, admin)
+    for day in (date(2026, 8, 1), date(2026, 12, 17), date(2027, 4, 1)):
+        run_day(day)
+    [mail] = [m for m in outbox(user_id=admin.id) if m.kind.startswith("reminder")]
+    assert mail.kind == "reminder_open"
+    assert mail.dedupe_key == f"reminder_open:2027:{organisation.id}:{admin.id}"

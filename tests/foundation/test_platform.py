@@ -132,3 +132,17 @@ def test_create_app_with_overrides_builds_a_working_app(database_url):
     app = create_app({"PORTAL_ENV": "testing", "DATABASE_URL": database_url})
     assert app.test_client().get("/healthz").json == {"status": "ok"}
     app.extensions["db_engine"].dispose()
+
+
+@pytest.mark.parametrize("hops, expected", [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_client_address_behind_a_proxy(database_url, hops, expected):
+    """X-Forwarded-For is trusted only when the operator says a proxy is in front."""
+    from flask import request
+
+    app = create_app({"PORTAL_ENV": "testing", "DATABASE_URL": database_url,
+                      "PROXY_HOPS": hops})
+    app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+    response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.get_data(as_text=True) == expected
+    app.extensions["db_engine"].dispose()

@@ -30,7 +30,7 @@ FILTERS = {"all": "All certificates", "awaiting": "Revocations awaiting confirma
 
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = db.get(Certificate, certificate_id)
+    certificate = db.get(Certificate, certificate_id) if certificate_id < 2**31 else None
     if certificate is None:
         abort(404)
     return certificate

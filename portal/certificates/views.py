@@ -19,6 +19,7 @@ from portal.extensions import limiter
 from portal.pagination import page_number, paginate
 from portal.permissions import login_required, member_required, own_organisation_or_404, public
 
+MAX_ID = 2**31 - 1  # larger numbers in a URL cannot name a row (and overflow the driver)
 NOT_FOUND = "No certificate has this number. Check it against the certificate"
 JSON = "application/json"
 VC_JWT = "application/vc+jwt"
@@ -124,8 +125,8 @@ def jwks():
 def achievement(version):
     from portal.pledges.models import CodeVersion
 
-    code = db.execute(
-        CodeVersion.__table__.select().where(CodeVersion.number == version)).first()
+    code = db.execute(CodeVersion.__table__.select().where(
+        CodeVersion.number == version)).first() if version <= MAX_ID else None
     if code is None:
         abort(404)
     document = credentials.achievement(code.number, service.criteria_text(code.commitments))
@@ -137,7 +138,7 @@ def achievement(version):
 def status_list(list_number):
     """The signed Bitstring Status List; never cached long, so a revocation shows at once."""
     size = credentials.STATUS_LIST_BITS
-    if not service.status_list_exists(db, list_number, size):
+    if list_number > MAX_ID or not service.status_list_exists(db, list_number, size):
         abort(404)
     document = credentials.status_list_credential(
         list_number, service.revoked_indexes(db, list_number, size),
@@ -173,7 +174,8 @@ def _pdf_response(certificate: Certificate, *, disposition: str, cache: str) -> 
 @login_required
 def download(certificate_id):
     """Own company or staff only (404 otherwise)."""
-    certificate = own_organisation_or_404(db.get(Certificate, certificate_id))
+    certificate = own_organisation_or_404(
+        db.get(Certificate, certificate_id) if certificate_id <= MAX_ID else None)
     return _pdf_response(certificate, disposition="attachment", cache="private, no-cache")
 
 

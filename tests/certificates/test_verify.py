@@ -153,3 +153,22 @@ def test_credential_endpoints(app, db, client):
     assert achievement["type"] == ["Achievement"]
     assert client.get("/credentials/achievements/99").status_code == 404
     assert client.get("/credentials/status/5").status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/credentials/achievements/99999999999999999999",
+    "/credentials/status/99999999999999999999",
+    "/verify/" + "x" * 500,
+])
+def test_absurd_urls_are_404_not_500(app, client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_absurd_ids_for_signed_in_pages_are_404(app, db, client, login_as):
+    from portal.auth.models import StaffRole
+
+    login_as(client, create_staff(db, StaffRole.ADMIN))
+    for path in ("/certificates/99999999999999999999/download",
+                 "/staff/certificates/99999999999999999999",
+                 "/staff/certificates/99999999999999999999/revoke"):
+        assert client.get(path).status_code == 404

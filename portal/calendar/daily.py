@@ -29,10 +29,21 @@ from portal.cli import portal_cli
 from portal.db import session as request_session
 from portal.directory.status import status_context
 
+DAILY_LOCK = 0x5050_0008  # "PP", issue 8: any constant shared by every scheduler
+
+
+def serialise_daily_runs(db: Session) -> None:
+    """Two schedulers firing at once (two machines, a manual run during cron's): the second
+    waits until the first commits, then finds every mail already queued. SQLite allows one
+    writer at a time already; on PostgreSQL a transaction-scoped advisory lock does it."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(sa.select(sa.func.pg_advisory_xact_lock(DAILY_LOCK)))
+
 
 def run_daily(db: Session, today: date | None = None, *,
               purge_after_days: int | None = None) -> dict[str, int]:
     """Do one day's scheduled work; only flushes. Returns what it did, by kind."""
+    serialise_daily_runs(db)
     today = today or clock.today()
     ctx = status_context(db, today)
     # Computed once: reminders, notices and the digest all read them.

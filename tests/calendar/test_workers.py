@@ -89,3 +89,37 @@ def test_two_workers_send_every_mail_exactly_once(app, db, smtp, frozen_clock, o
     assert all(m.sent_at is not None for m in mails)
     assert sum(m.attempts for m in mails) == 40 + 5
     assert db.query(OutboxMail).filter(OutboxMail.last_error.is_not(None)).count() == 0
+
+
+@pytest.mark.postgres_only
+def test_two_daily_runs_at_once_queue_each_mail_once(app, db, cycle_2026, pledged_company,
+                                                     frozen_clock, outbox):
+    from datetime import date
+
+    from portal.calendar.daily import run_daily
+    from portal.calendar.models import DailyRun
+    from tests.calendar.conftest import local_noon
+
+    frozen_clock(local_noon(date(2026, 4, 1)))
+    barrier, errors, results = threading.Barrier(2), [], []
+
+    def scheduler():
+        with app.app_context():
+            session = app.extensions["db_sessionmaker"]()
+            try:
+                barrier.wait(timeout=30)
+                results.append(run_daily(session, date(2026, 4, 1))["reminders"])
+                session.commit()
+            except Exception as error:  # reported to the test thread, which fails on it
+                errors.append(error)
+            finally:
+                session.close()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and sorted(results) == [0, 1]
+    assert [m.kind for m in outbox()] == ["reminder_open"]
+    assert db.query(DailyRun).count() == 1

@@ -154,7 +154,24 @@ def _check_can_decide(db: Session, reviewer: User, attestation: Attestation):
     version = latest_version(db, attestation.id)
     if version is None:
         raise ReviewError("This attestation has not been submitted.")
+    _claim(db, attestation)
     return version
+
+
+def _claim(db: Session, attestation: Attestation) -> None:
+    """Take the decision atomically: of two reviewers pressing at once, only one wins.
+
+    The conditional UPDATE re-reads the status under the row's write lock, so a decision
+    committed by someone else a moment ago makes this one fail instead of deciding twice.
+    """
+    claimed = db.execute(
+        sa.update(Attestation)
+        .where(Attestation.id == attestation.id, Attestation.status.in_(OPEN_STATUSES))
+        .values(row_version=Attestation.row_version + 1)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise ReviewError("Another reviewer has just decided on this attestation. "
+                          "Reload the page to see their decision.")
 
 
 def assign_to(db: Session, reviewer: User, attestation: Attestation) -> None:

@@ -153,3 +153,22 @@ def test_diff_answers_lists_added_removed_and_changed_fields():
     assert changes == {("workforce", "headcount"): (100, 120),
                        ("narrative", "plans"): ("x", None),
                        ("dei", "policy_url"): (None, "https://a.example")}
+
+
+def test_two_reviewers_deciding_at_once_only_one_wins(app, db, world):
+    """Reviewer B's page was loaded before A approved: B's rejection must fail, not win."""
+    from portal.db import get_session
+
+    attestation = world["attestation"]
+    with app.test_request_context():
+        other = get_session()  # the second reviewer's request, its own transaction
+        stale = other.get(type(attestation), attestation.id)
+        assert stale.status == AttestationStatus.SUBMITTED
+        service.approve(db, world["reviewer"], attestation)
+        db.commit()
+        with pytest.raises(service.ReviewError, match="Another reviewer has just decided"):
+            service.reject(other, world["staff_admin"], stale, "Too late.")
+        other.rollback()
+    db.expire_all()
+    assert attestation.status == AttestationStatus.APPROVED
+    assert [d.value for d in db.execute(sa.select(Review.decision)).scalars()] == ["approved"]

@@ -7,6 +7,7 @@ import zipfile
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EVIDENCE_FILES = 5
+MAX_UNPACKED_XLSX_BYTES = 100 * 1024 * 1024
 ALLOWED_DESCRIPTION = "a PDF, CSV, XLSX, PNG or JPEG"
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg",
               "text/csv": "csv",
@@ -31,9 +32,13 @@ def sniff_media_type(data: bytes) -> str | None:
 def _is_xlsx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
+            entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         return False
+    # A zip bomb passes for a workbook by its names; whoever opens it later would unpack GBs.
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_XLSX_BYTES:
+        return False
+    names = [entry.filename for entry in entries]
     return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
 
 
@@ -45,6 +50,8 @@ def _is_text(data: bytes) -> bool:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
+    if text.lstrip().startswith("<"):
+        return False  # markup (SVG, HTML, XML) is no CSV, whatever the file is called
     return not any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text[:65536])
 
 

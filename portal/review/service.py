@@ -289,7 +289,9 @@ MAIL_SUBJECTS = {
 
 
 def _mail_company(db: Session, attestation: Attestation, review: Review) -> None:
-    link = external_url("attestations.index", fallback="/company")
+    link = external_url("certificates.company_certificates", fallback="/company") \
+        if review.decision == Decision.APPROVED else \
+        external_url("attestations.index", fallback="/company")
     subject = MAIL_SUBJECTS[review.decision].format(year=attestation.cycle.year)
     for admin in company_admins(db, attestation.organisation_id):
         queue_mail(db, f"review_{review.decision.value}", admin.email, subject,

@@ -93,7 +93,9 @@ def test_approval_issues_a_certificate_and_mails_the_admins(db, world, outbox):
     certificate = db.execute(sa.select(Certificate).where(
         Certificate.attestation_id == attestation.id)).scalar_one()
     assert certificate.organisation_id == world["organisation"].id
-    assert [m.to_addr for m in outbox(kind="review_approved")] == [world["admin"].email]
+    [mail] = outbox(kind="review_approved")
+    assert mail.to_addr == world["admin"].email
+    assert "http://localhost/company/certificates" in mail.text_body
     [event] = _events(db, "attestation_approved")
     assert event.actor_id == world["reviewer"].id and event.object_id == str(attestation.id)
 

@@ -79,7 +79,7 @@ def send_resign_reminders(db: Session, today: date) -> int:
             "organisation_name": name, "old_version": number, "new_version": current.number,
             "deadline": format_date(deadline), "days_left": (deadline - today).days,
             "sign_url": external_url("pledges.sign")}
-            for organisation_id, name in _pledged_on(db, number)}
+            for organisation_id, name in pledged_on(db, number)}
         queued += send_to_companies(
             db, "reminder_resign", f"reminder_resign:v{number}-{stage}d:", companies,
             lambda c: f"{c['organisation_name']}: sign the People Pillar pledge again by "
@@ -87,7 +87,7 @@ def send_resign_reminders(db: Session, today: date) -> int:
     return queued
 
 
-def _pledged_on(db: Session, version_number: int) -> list[tuple[int, str]]:
+def pledged_on(db: Session, version_number: int) -> list[tuple[int, str]]:
     return list(db.execute(
         sa.select(Organisation.id, Organisation.name)
         .join(Pledge, Pledge.active_organisation_id == Organisation.id)

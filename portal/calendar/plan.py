@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.calendar.models import DailyRun
-from portal.calendar.notices import expiring_certificates
+from portal.calendar.notices import (
+    EXPIRY_NOTICE,
+    RESIGN_STAGES,
+    expiring_certificates,
+    pledged_on,
+)
 from portal.calendar.reminders import Moment, cycle_schedule, reminders_sent
 from portal.directory.status import (
     StatusCode,
@@ -19,6 +25,8 @@ from portal.directory.status import (
 )
 from portal.mail.models import OutboxMail
 from portal.organisations.models import Organisation
+from portal.pledges.service import current_code_version, resign_deadlines
+from portal.templating import format_date
 
 LABELS = {
     "reminder_open": "The cycle is open",
@@ -50,6 +58,14 @@ class Plan:
     not_reported: int          # companies that owe an attestation for this cycle today
     expiring_certificates: int
     last_run: DailyRun | None = None
+    other: list[OtherMail] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OtherMail:
+    on: date
+    what: str
+    companies: int
 
 
 def _count_with_status(db: Session, ctx, codes) -> int:
@@ -67,7 +83,30 @@ def last_daily_run(db: Session) -> DailyRun | None:
 def calendar_plan(db: Session, today: date) -> Plan:
     plan = _plan(db, today)
     plan.last_run = last_daily_run(db)
+    plan.other = other_mail(db, today)
     return plan
+
+
+def other_mail(db: Session, today: date, horizon: int = 90) -> list[OtherMail]:
+    """Certificate expiry and re-signing notices planned within `horizon` days, by date."""
+    last_day = today + timedelta(days=horizon)
+    notices: Counter = Counter()
+    for certificate, _year, _name in expiring_certificates(
+            db, today, within=timedelta(days=horizon) + EXPIRY_NOTICE):
+        on = max(certificate.valid_until - EXPIRY_NOTICE, today)
+        notices[(on, "Certificate expires in 30 days")] += 1
+    current = current_code_version(db).number
+    for number, deadline in resign_deadlines(db).items():
+        if number >= current or deadline is None or deadline < today:
+            continue
+        companies = len(pledged_on(db, number))
+        for days, until in RESIGN_STAGES:
+            on, ends = deadline - timedelta(days=days), deadline - timedelta(days=until)
+            if companies and on <= last_day and ends >= today:
+                what = f"Sign again for version {current} ({days} days before the deadline, " \
+                       f"{format_date(deadline)})"
+                notices[(max(on, today), what)] += companies
+    return [OtherMail(on, what, n) for (on, what), n in sorted(notices.items())]
 
 
 def _plan(db: Session, today: date) -> Plan:

@@ -64,6 +64,7 @@ def test_calendar_without_a_cycle_says_so(db, client, login_as):
     soup = page(client.get("/staff/calendar"))
     assert "There is no reporting cycle open or planned" in soup.text
     assert "The daily job has never run" in soup.text
+    assert "No certificate expiry or re-signing notices are planned" in soup.text
 
 
 def test_calendar_before_a_cycle_opens_shows_its_dates(db, client, login_as, cycle_2026,
@@ -242,3 +243,40 @@ def test_the_unsubscribe_link_in_a_real_reminder_works(db, client, run_day, cycl
     run_day(date(2026, 4, 1) + timedelta(days=30))
     assert [m.kind for m in outbox(user_id=pledged_company[1].id)
             if m.kind.startswith("reminder")] == ["reminder_open", "reminder_3_months"]
+
+
+def test_calendar_lists_certificate_and_resigning_notices_ahead(db, client, login_as,
+                                                                frozen_clock):
+    from portal.pledges.models import CodeVersion
+    from tests.factories import (
+        create_certificate,
+        create_company_with_admin,
+        create_cycle,
+        create_pledge,
+    )
+
+    frozen_clock(local_noon(date(2026, 1, 10)))
+    last = create_cycle(db, 2025)
+    organisation, admin = create_company_with_admin(db)
+    create_pledge(db, organisation, admin)
+    create_certificate(db, organisation, last, valid_until=date(2026, 3, 31))
+    db.add(CodeVersion(number=2, title="People Pillar v2", published_at=clock.now(),
+                       commitments=[{"heading": "Learning", "body": "Two hours."}]))
+    db.commit()
+    create_cycle(db, 2026)   # version 1 pledges count until 31 July 2026
+    frozen_clock(local_noon(date(2026, 5, 1)))
+    login_as(client, create_staff(db))
+    soup = page(client.get("/staff/calendar"))
+    table = soup.find("h2", string="Other notices in the next 90 days").find_next("table")
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            for tr in table.tbody.find_all("tr")]
+    assert rows == [
+        ["1 July 2026", "Sign again for version 2 (30 days before the deadline, 31 July 2026)",
+         "1"],
+        ["24 July 2026", "Sign again for version 2 (7 days before the deadline, 31 July 2026)",
+         "1"],
+    ]
+    frozen_clock(local_noon(date(2026, 2, 1)))
+    rows = page(client.get("/staff/calendar")).find(
+        "h2", string="Other notices in the next 90 days").find_next("table").tbody.text
+    assert "1 March 2026" in rows and "Certificate expires in 30 days" in rows

@@ -62,7 +62,7 @@ class DateInputField(Field):
             raise StopValidation("Year must include 4 numbers, like 2025")
         try:
             self.data = date(*(int(self.parts[p]) for p in ("year", "month", "day")))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             raise StopValidation(f"{label} must be a real date") from error
 
     def _value(self):

@@ -143,3 +143,23 @@ def test_resigning_reminders_before_an_old_pledge_lapses(db, run_day, frozen_clo
     assert [m.created_at.date() for m in mails] == [date(2026, 7, 1), date(2026, 7, 24)]
     assert "sign the People Pillar pledge again by 31 July 2026" in mails[0].subject
     assert "http://localhost/" in mails[0].text_body
+
+
+def test_long_lists_are_cut_at_fifty_names(app):
+    from types import SimpleNamespace
+
+    from flask import render_template
+
+    from portal.calendar.digest import Digest
+
+    companies = [SimpleNamespace(name=f"Company {n:03d}") for n in range(120)]
+    digest = Digest(date(2026, 8, 1), 2026, new_overdue=companies, audit_head="0" * 64)
+    with app.app_context():
+        text = render_template("mail/digest.txt", digest=digest, recipient_name="Ada",
+                               base_url="http://localhost")
+        html = render_template("mail/digest.html", digest=digest, recipient_name="Ada",
+                               base_url="http://localhost", subject=digest.subject)
+    assert "New overdue (120):" in text and "- Company 049" in text
+    assert "Company 050" not in text and "- and 70 more: see the staff pages" in text
+    assert "Company 050" not in html and "and 70 more" in html
+    assert digest.subject == "Pledge Portal daily digest, 1 August 2026: 120 new overdue"

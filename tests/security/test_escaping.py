@@ -119,3 +119,16 @@ def test_company_name_in_the_public_profile_and_pdf_is_text(app):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     # The markup is printed as the characters typed, never interpreted.
     assert "{{7*7}}" in text.replace(" ", "") or "7*7" in text
+
+
+def test_the_pdf_renderer_fetches_nothing_but_our_static_files():
+    import pytest
+
+    from portal.pdf import FetchRefused, restricted_url_fetcher
+
+    for url in ("http://attacker.example/x.png", "https://169.254.169.254/latest/meta-data",
+                "file:///etc/passwd", "portal-static:/../../etc/passwd",
+                "portal-static:/../portal/config.py", "data:text/html,<script>x</script>"):
+        with pytest.raises(FetchRefused):
+            restricted_url_fetcher(url)
+    assert restricted_url_fetcher("portal-static:/css/portal.css") is not None

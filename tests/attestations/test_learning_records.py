@@ -6,6 +6,8 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portal.attestations.learning_records import (
     LearningRecordRefused,
@@ -149,3 +151,20 @@ def test_typing_other_figures_unlinks_the_import(ready, db):
     db.expire_all()
     learning = db.execute(sa.select(Attestation)).scalar_one().answers["learning"]
     assert "record_employees" not in learning and "record_file_id" in learning
+
+
+@given(data=st.one_of(st.binary(max_size=400), st.text(max_size=400).map(str.encode),
+                      st.lists(st.tuples(st.text(max_size=8), st.text(max_size=8),
+                                         st.text(max_size=5)), max_size=20).map(
+                          lambda rows: ("employee_ref;hours;fte\n" + "\n".join(
+                              ";".join(r) for r in rows)).encode())))
+def test_any_bytes_are_parsed_or_refused_never_crash(data):
+    from portal.attestations.uploads import sniff_media_type
+
+    sniff_media_type(data)
+    try:
+        result = parse_learning_record(data, WEEKS)
+    except LearningRecordRefused:
+        return
+    assert result.error_count >= len(result.errors)
+    assert result.employees == 0 or result.error_count == 0

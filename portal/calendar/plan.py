@@ -19,6 +19,7 @@ from portal.calendar.notices import (
 from portal.calendar.reminders import Moment, cycle_schedule, reminders_sent
 from portal.directory.status import (
     StatusCode,
+    all_cycles,
     status_context,
     status_filter,
     status_select,
@@ -139,3 +140,13 @@ def sent_reminders_query(year: int) -> sa.Select:
             .outerjoin(Organisation, Organisation.id == OutboxMail.organisation_id)
             .where(sa.or_(*(OutboxMail.dedupe_key.like(f"{kind}:{year}:%") for kind in LABELS)))
             .order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc()))
+
+
+def member_schedule(db: Session, today: date) -> tuple[object, list[Moment]] | None:
+    """(cycle, its reminders still to come) for the open or next cycle, for members."""
+    cycles = all_cycles(db)
+    cycle = next((c for c in cycles if c.opens_on <= today <= c.grace_until), None) or next(
+        (c for c in cycles if c.opens_on > today), None)
+    if cycle is None:
+        return None
+    return cycle, [m for m in cycle_schedule(cycle) if m.on >= today]

@@ -77,7 +77,8 @@ def preferences_page():
         flash("Your reminder choices have been saved.", "success")
         return redirect(url_for("reminders.preferences"))
     return render_form("calendar/preferences.html", form, is_signatory=is_signatory,
-                       kinds=preferences.REMINDER_KINDS, locked=preferences.SIGNATORY_LOCKED)
+                       kinds=preferences.REMINDER_KINDS, locked=preferences.SIGNATORY_LOCKED,
+                       schedule=plan.member_schedule(db, clock.today()))
 
 
 

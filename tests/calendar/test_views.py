@@ -280,3 +280,13 @@ def test_calendar_lists_certificate_and_resigning_notices_ahead(db, client, logi
     rows = page(client.get("/staff/calendar")).find(
         "h2", string="Other notices in the next 90 days").find_next("table").tbody.text
     assert "1 March 2026" in rows and "Certificate expires in 30 days" in rows
+
+
+def test_reminder_choices_show_the_dates_still_to_come(db, client, login_as, cycle_2026,
+                                                       pledged_company, frozen_clock):
+    frozen_clock(local_noon(date(2026, 7, 1)))
+    login_as(client, pledged_company[1])
+    soup = page(client.get("/company/reminders"))
+    assert soup.find("h2", string="The 2026 reporting cycle")
+    dates = [row.dt.text for row in soup.select(".summary-list__row")]
+    assert dates == ["24 July 2026", "1 August 2026", "17 December 2026"]

@@ -118,6 +118,8 @@ def _save(key: str, state, form):
     flash(f"Section {BY_KEY[key].letter}: {BY_KEY[key].title} is saved.", "success")
     if later:
         return redirect(url_for("attestations.index"))
+    if request.args.get("from") == "check":  # a "Change" link returns to the summary
+        return redirect(url_for("attestations.check_answers"))
     return redirect(_section_url(next_section(key)))
 
 

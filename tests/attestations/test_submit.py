@@ -128,3 +128,18 @@ def test_after_grace_the_form_is_closed(client, db, login_as, frozen_clock):
     assert client.get("/company/attestation/dei").status_code == 302
     assert _submit(client).status_code == 302
     assert db.execute(sa.select(AttestationVersion)).first() is None
+
+
+def test_change_links_return_to_check_your_answers(client, db, login_as, frozen_clock):
+    _organisation, admin, _cycle = pledged_company(db, frozen_clock)
+    login_as(client, admin)
+    fill_all_sections(client)
+    page = soup(client.get("/company/attestation/check"))
+    change = page.select_one(".summary-list a[href*='/company/attestation/dei']")["href"]
+    assert change == "/company/attestation/dei?from=check"
+    form = soup(client.get(change))
+    version = form.select_one("input[name=row_version]")["value"]
+    from tests.attestations.helpers import DEI_FORM
+
+    response = client.submit(change, {**DEI_FORM, "row_version": version})
+    assert response.headers["Location"].endswith("/company/attestation/check")

@@ -11,6 +11,7 @@ from werkzeug.routing import BuildError
 
 from portal.auth.models import OrgRole, User
 from portal.calendar import preferences
+from portal.calendar.unsubscribe import unsubscribe_token
 from portal.mail.models import OutboxMail
 from portal.mail.service import queue_mail
 from portal.pledges.models import Pledge
@@ -76,7 +77,7 @@ def unsubscribe_headers(recipient: Recipient, kind: str) -> dict[str, str]:
     if not preferences.can_opt_out(kind, recipient.is_signatory):
         return {}
     url = external_url("reminders.unsubscribe",
-                       token=preferences.unsubscribe_token(recipient.user_id, kind))
+                       token=unsubscribe_token(recipient.user_id, kind))
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.audit.service import record
-from portal.auth import tokens
 from portal.calendar.models import ReminderOptOut
 
 # Mail kind (template name) -> what the person sees on the preferences page.
@@ -22,7 +21,6 @@ REMINDER_KINDS = {
 }
 # The person who signed the pledge promised to report: the last warning always reaches them.
 SIGNATORY_LOCKED = frozenset({"reminder_final"})
-UNSUBSCRIBE_MAX_AGE = 2 * 366 * 24 * 3600
 
 
 def opted_out(db: Session, user_ids) -> set[tuple[int, str]]:
@@ -65,27 +63,3 @@ def set_preferences(db: Session, user, wanted: list[str], *, is_signatory: bool)
     record(db, "reminder_preferences_changed", actor=user, obj=user,
            organisation_id=user.organisation_id, detail={"switched_off": off})
     return off
-
-
-def unsubscribe_token(user_id: int, kind: str) -> str:
-    return tokens.make("unsubscribe", {"u": user_id, "k": kind})
-
-
-def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
-    payload = tokens.read("unsubscribe", token, UNSUBSCRIBE_MAX_AGE)
-    if not payload or payload.get("k") not in REMINDER_KINDS or not isinstance(
-            payload.get("u"), int):
-        return None
-    return payload["u"], payload["k"]
-
-
-def unsubscribe(db: Session, user, kind: str, *, is_signatory: bool) -> bool:
-    """One-click opt-out; False when this kind cannot be switched off for this person."""
-    if not can_opt_out(kind, is_signatory):
-        return False
-    if (user.id, kind) not in opted_out(db, [user.id]):
-        db.add(ReminderOptOut(user_id=user.id, kind=kind, source="unsubscribe_link"))
-        db.flush()
-        record(db, "reminder_unsubscribed", actor=user, obj=user,
-               organisation_id=user.organisation_id, detail={"kind": kind})
-    return True

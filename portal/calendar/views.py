@@ -10,6 +10,7 @@ from portal import clock
 from portal.auth.forms import ConfirmForm
 from portal.auth.models import OrgRole, StaffRole, User
 from portal.calendar import bp, daily, member_bp, outbox, plan, preferences  # noqa: F401
+from portal.calendar import unsubscribe as one_click
 from portal.calendar.forms import OUTBOX_VIEWS, PreferencesForm
 from portal.db import session as db
 from portal.extensions import csrf
@@ -89,7 +90,7 @@ def unsubscribe(token):
     """RFC 8058: mail clients POST `List-Unsubscribe=One-Click` here with no session; the
     signed token is the authority. A GET only shows the button, so link scanners that open
     every URL in a mail never unsubscribe anyone."""
-    found = preferences.read_unsubscribe_token(token)
+    found = one_click.read_unsubscribe_token(token)
     user = db.get(User, found[0]) if found else None
     if user is None or not user.is_active:
         return render_template("calendar/unsubscribe.html", problem=True), 404
@@ -97,7 +98,7 @@ def unsubscribe(token):
     is_signatory = _is_signatory(user)
     done = False
     if request.method == "POST":
-        done = preferences.unsubscribe(db, user, kind, is_signatory=is_signatory)
+        done = one_click.unsubscribe(db, user, kind, is_signatory=is_signatory)
         db.commit()
     return render_template("calendar/unsubscribe.html", label=preferences.REMINDER_KINDS[kind],
                            done=done, allowed=preferences.can_opt_out(kind, is_signatory),

@@ -12,7 +12,7 @@ from portal import clock
 from portal.audit.models import AuditEvent
 from portal.auth.models import OrgRole, StaffRole
 from portal.calendar.models import ReminderOptOut
-from portal.calendar.preferences import unsubscribe_token
+from portal.calendar.unsubscribe import unsubscribe_token
 from portal.mail.models import OutboxMail
 from tests.calendar.conftest import local_noon
 from tests.factories import create_member, create_staff

@@ -12,7 +12,7 @@ from portal.config import PROJECT_ROOT, load_config
 BLUEPRINTS = (
     "portal.pages", "portal.auth", "portal.organisations", "portal.staff", "portal.pledges",
     "portal.attestations", "portal.review", "portal.certificates", "portal.directory",
-    "portal.mail", "portal.audit", "portal.calendar", "portal.privacy",
+    "portal.mail", "portal.audit", "portal.calendar", "portal.privacy", "portal.impact",
 )
 
 

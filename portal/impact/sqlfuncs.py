@@ -1,0 +1,102 @@
+"""The few SQL expressions SQLite and PostgreSQL spell differently, in one tested place.
+
+Everything else in this package is plain SQLAlchemy that both databases understand.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+
+def json_text(column, *path: str) -> sa.ColumnElement:
+    """The text at `path` in a JSON column: strings unquoted, lists as JSON text, else NULL."""
+    return column[tuple(path)].as_string()
+
+
+def json_is_true(column, *path: str) -> sa.ColumnElement:
+    """True when the JSON value at `path` is `true` (SQLite gives 1, PostgreSQL 'true')."""
+    return _JsonIsTrue(json_text(column, *path))
+
+
+def json_has_text(column, *path: str) -> sa.ColumnElement:
+    """A non-empty string is stored at `path` (an optional URL that was given)."""
+    return sa.func.coalesce(json_text(column, *path), "") != ""
+
+
+def json_list_contains(column, value: str, *path: str) -> sa.ColumnElement:
+    """The JSON list at `path` holds the string `value`. The list's JSON text is searched for
+    the quoted value: our choice codes are plain identifiers, so no escaping can interfere."""
+    return json_text(column, *path).like(f'%"{value}"%')
+
+
+class _JsonIsTrue(FunctionElement):
+    inherit_cache = True
+    type = sa.Boolean()
+
+
+@compiles(_JsonIsTrue)
+def _json_is_true_sqlite(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} = '1')"
+
+
+@compiles(_JsonIsTrue, "postgresql")
+def _json_is_true_postgresql(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} = 'true')"
+
+
+class days_between(FunctionElement):  # noqa: N801  (used like a SQL function)
+    """Days (fractional) from the timestamp `earlier` to `later`."""
+
+    inherit_cache = True
+    type = sa.Float()
+
+
+@compiles(days_between)
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw):
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
+
+
+class utc_date(FunctionElement):  # noqa: N801
+    """The UTC calendar date of a timestamp, as 'YYYY-MM-DD' text on both databases."""
+
+    inherit_cache = True
+    type = sa.String()
+
+
+@compiles(utc_date)
+def _utc_date_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element, compiler, **kw):
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char(({value}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+class utc_week(FunctionElement):  # noqa: N801
+    """The Monday starting the (UTC) week of a timestamp, as 'YYYY-MM-DD' text."""
+
+    inherit_cache = True
+    type = sa.String()
+
+
+@compiles(utc_week)
+def _utc_week_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to Sunday (or stays on one); six days back is that week's Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+@compiles(utc_week, "postgresql")
+def _utc_week_postgresql(element, compiler, **kw):
+    value = compiler.process(element.clauses, **kw)
+    return f"to_char(date_trunc('week', ({value}) AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"

@@ -1,0 +1,80 @@
+"""Impact pages: public /impact and its CSV tables; members' comparison; staff analytics."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, render_template, request
+
+from portal import clock
+from portal.db import session as db
+from portal.impact import bp, dashboard
+from portal.impact.queries import ImpactFilters
+from portal.permissions import public
+from portal.reference import (
+    HEADCOUNT_BAND_NAMES,
+    HEADCOUNT_BANDS,
+    REGION_NAMES,
+    REGIONS,
+    SECTOR_NAMES,
+    SECTORS,
+)
+
+CSV_TABLES = {  # name -> (header, rows from an Impact)
+    "trend": (dashboard.TREND_HEADER, dashboard.trend_rows),
+    "hours": (["cycle", "hours_per_week", "companies"],
+              lambda impact: dashboard.histogram_rows(impact.selected)),
+    "practices": (["cycle", "practice", "companies", "certified_companies"],
+                  lambda impact: dashboard.practice_rows(impact.selected)),
+}
+
+
+def _year_arg() -> tuple[int | None, str]:
+    """(the cycle year asked for, or None; the raw value when it was not a year)."""
+    raw = (request.args.get("cycle") or "").strip()
+    return (int(raw), "") if raw.isdigit() and len(raw) == 4 else (None, raw[:20])
+
+
+def filter_words(filters: ImpactFilters) -> str:
+    words = [SECTOR_NAMES.get(filters.sector), REGION_NAMES.get(filters.region),
+             f"{HEADCOUNT_BAND_NAMES[filters.size]} employees" if filters.size else None]
+    return ", ".join(word for word in words if word)
+
+
+@bp.route("/impact")
+@public
+def index():
+    filters = ImpactFilters.from_args(request.args)
+    year, bad_year = _year_arg()
+    impact = dashboard.build_impact(db, filters, clock.today(), year)
+    asked_missing = year is not None and (impact.selected is None or impact.selected.year != year)
+    selected = impact.selected
+    return render_template(
+        "impact/index.html", impact=impact, sectors=SECTORS, regions=REGIONS,
+        sizes=HEADCOUNT_BANDS, filter_words=filter_words(filters),
+        year_ignored=bad_year or (str(year) if asked_missing else ""),
+        histogram_chart=dashboard.histogram_chart(selected) if selected else None,
+        trend_charts=dashboard.trend_charts(impact) if selected else [],
+    )
+
+
+@bp.route("/impact/<table>.csv")
+@public
+def table_csv(table):
+    if table not in CSV_TABLES:
+        abort(404)
+    header, rows = CSV_TABLES[table]
+    year, _bad = _year_arg()
+    impact = dashboard.build_impact(db, ImpactFilters.from_args(request.args), clock.today(),
+                                    year)
+    return csv_response(f"pledge-portal-impact-{table}.csv", header, rows(impact))
+
+
+def csv_response(filename: str, header: list[str], rows: list[list]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})

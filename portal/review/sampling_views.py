@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from portal import clock
 from portal.attestations.models import Attestation, ReportingCycle
@@ -91,14 +92,31 @@ def sample_outcome(audit_id, sampled_id):
     form = OutcomeForm()
     organisation = db.get(Organisation, sampled.organisation_id)
     if form.validate_on_submit():
-        sampling_service.record_sample_outcome(db, current_user, sampled,
-                                      SampleOutcome(form.outcome.data), form.note.data)
+        outcome = SampleOutcome(form.outcome.data)
+        sampling_service.record_sample_outcome(db, current_user, sampled, outcome,
+                                               form.note.data)
         db.commit()
         flash(f"The outcome for {organisation.name} has been recorded.", "success")
+        revoke_url = _revoke_url(sampled) if outcome == SampleOutcome.REVOKED else None
+        if revoke_url:
+            flash("Now revoke the certificate: a second staff admin confirms it.", "warning")
+            return redirect(revoke_url)
         return redirect(url_for("review.sample", audit_id=audit_id))
     return render_form("review/sample_outcome.html", form, sampled=sampled,
                        organisation=organisation, attestation=db.get(
                            Attestation, sampled.attestation_id))
+
+
+def _revoke_url(sampled: SampledAttestation) -> str | None:
+    """The certificates package's revocation page for the sampled attestation's certificate."""
+    try:
+        from portal.certificates.service import current_certificate_for_attestation
+
+        certificate = current_certificate_for_attestation(db, sampled.attestation_id)
+        return url_for("certificates.revoke", certificate_id=certificate.id) \
+            if certificate else None
+    except (ImportError, BuildError):  # a build without certificates
+        return None
 
 
 @bp.route("/exports")

@@ -145,3 +145,20 @@ def test_sampled_company_uploads_evidence_into_its_slot(db, world, client, login
     login_as(client, world["staff_admin"])
     assert "Received" in soup(client.get(f"/staff/review/sampling/{audit.id}")).get_text()
     assert "lms.pdf" in soup(client.get(f"/staff/review/{approved.id}")).get_text()
+
+
+def test_a_failed_evidence_check_leads_to_revoking_the_certificate(db, world, client,
+                                                                   login_as):
+    from tests.factories import create_certificate
+
+    attestation = _approved_companies(db, world["cycle"], 1)[0]
+    certificate = create_certificate(db, attestation.organisation, world["cycle"], attestation)
+    audit = sampling.draw_sample(db, world["staff_admin"], world["cycle"], 10, "s", "m")
+    db.commit()
+    sampled = db.execute(sa.select(SampledAttestation)).scalar_one()
+    login_as(client, world["staff_admin"])
+    response = client.submit(f"/staff/review/sampling/{audit.id}/{sampled.id}",
+                             {"outcome": "revoked", "note": "No records at all."})
+    assert response.location == f"/staff/certificates/{certificate.id}/revoke"
+    db.expire_all()
+    assert db.get(SampledAttestation, sampled.id).outcome == SampleOutcome.REVOKED

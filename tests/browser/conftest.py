@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -197,6 +198,49 @@ def staff_account(portal_app):
         return email
 
     return make
+
+
+@pytest.fixture(scope="session")
+def open_cycle(portal_app):
+    """This year's cycle, open now, about last calendar year.
+
+    Due in 30 days, so a company signing today is inside the default 60-day new-signer
+    window and still shows "Pledged" in journey 1, whichever test runs first.
+    """
+    import sqlalchemy as sa
+
+    from portal import clock
+    from portal.attestations.models import ReportingCycle
+    from portal.db import get_session
+    from tests.factories import create_cycle
+
+    today = clock.today()
+    with portal_app.app_context():
+        db = get_session()
+        cycle = db.execute(sa.select(ReportingCycle).where(
+            ReportingCycle.year == today.year)).scalar_one_or_none()
+        if cycle is None:
+            create_cycle(db, today.year, opens_on=date(today.year, 1, 1),
+                         due_on=today + timedelta(days=30),
+                         grace_until=today + timedelta(days=120))
+    return today.year
+
+
+@pytest.fixture
+def pledged_company(portal_app):
+    """A company with a confirmed admin and a signed pledge, arranged in the database."""
+    from portal.db import get_session
+    from tests.browser import steps
+    from tests.factories import PASSWORD, create_company, create_member, create_pledge
+
+    company = steps.new_company()
+    with portal_app.app_context():
+        db = get_session()
+        organisation = create_company(db, company.name, headcount_band="1-9")
+        admin = create_member(db, organisation, email=company.email, name=company.person)
+        create_pledge(db, organisation, admin)
+    company.password = PASSWORD
+    return company
 
 
 # --- the browser ------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ member of the public. The company, its pledge and the open cycle are arranged in
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from playwright.sync_api import expect
 
@@ -20,47 +18,6 @@ pytestmark = pytest.mark.postgres_only
 REVIEWER = "rita.reviewer@association.example"
 STAFF_ADMIN = "ada.admin@association.example"
 SECOND_ADMIN = "sam.admin@association.example"
-
-
-@pytest.fixture(scope="session")
-def open_cycle(portal_app):
-    """This year's cycle, open now, about last calendar year.
-
-    Due in 30 days, so a company signing today is inside the default 60-day new-signer
-    window and still shows "Pledged" in journey 1, whichever test runs first.
-    """
-    import sqlalchemy as sa
-
-    from portal import clock
-    from portal.attestations.models import ReportingCycle
-    from portal.db import get_session
-    from tests.factories import create_cycle
-
-    today = clock.today()
-    with portal_app.app_context():
-        db = get_session()
-        cycle = db.execute(sa.select(ReportingCycle).where(
-            ReportingCycle.year == today.year)).scalar_one_or_none()
-        if cycle is None:
-            create_cycle(db, today.year, opens_on=date(today.year, 1, 1),
-                         due_on=today + timedelta(days=30),
-                         grace_until=today + timedelta(days=120))
-    return today.year
-
-
-@pytest.fixture
-def pledged_company(portal_app):
-    from portal.db import get_session
-    from tests.factories import PASSWORD, create_company, create_member, create_pledge
-
-    company = steps.new_company()
-    with portal_app.app_context():
-        db = get_session()
-        organisation = create_company(db, company.name, headcount_band="1-9")
-        admin = create_member(db, organisation, email=company.email, name=company.person)
-        create_pledge(db, organisation, admin)
-    company.password = PASSWORD
-    return company
 
 
 def test_attest_review_certify_verify_and_revoke(

@@ -40,8 +40,9 @@ def test_every_page_seen_is_valid_html(page, audit):
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     files = {}
-    for name, html in audit.html.items():
-        path = folder / (re.sub(r"[^\w]+", "-", name).strip("-") + ".html")
+    for number, (name, html) in enumerate(audit.html.items(), start=1):
+        slug = re.sub(r"[^\w]+", "-", name).strip("-")
+        path = folder / f"{number:03d}-{slug}.html"
         path.write_text(html)
         files[str(path)] = name
     result = subprocess.run(  # noqa: S603

@@ -5,12 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
-from portal.audit.models import AuditEvent
-from portal.auth.models import StaffRole
-from portal.organisations.models import Organisation
 from portal.pledges.service import active_pledge
 from tests.factories import (
     create_attestation,
@@ -18,7 +14,6 @@ from tests.factories import (
     create_company_with_admin,
     create_cycle,
     create_pledge,
-    create_staff,
 )
 
 SIGNED = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
@@ -269,71 +264,6 @@ def test_open_data_page_documents_every_field(client, db):
     assert html.find("a", rel="license")["href"].startswith("https://creativecommons.org/")
 
 
-# Staff delisting
-
-
-def test_staff_admin_delists_with_a_reason_shown_on_the_profile(client, db, login_as, today):
-    organisation = pledged(db, "Bad Actor Ltd")
-    admin = create_staff(db, StaffRole.ADMIN)
-    login_as(client, admin)
-    url = f"/staff/companies/{organisation.id}/delist"
-    response = client.submit(url, {"reason": "Evidence did not support the hours declared."})
-    assert response.status_code == 302
-    profile = client.get(f"/members/{organisation.slug}")
-    assert profile.status_code == 410
-    assert "Evidence did not support the hours declared." in profile.get_data(as_text=True)
-    event = db.execute(sa.select(AuditEvent).where(
-        AuditEvent.action == "company_delisted")).scalar_one()
-    assert (event.actor_id, event.object_id) == (admin.id, str(organisation.id))
-    assert names(client.get("/members")) == []
-
-
-def test_delisting_needs_a_reason(client, db, login_as, today):
-    organisation = pledged(db, "Reasonless Ltd")
-    login_as(client, create_staff(db, StaffRole.ADMIN))
-    response = client.submit(f"/staff/companies/{organisation.id}/delist", {"reason": "  "})
-    assert response.status_code == 200
-    html = soup(response)
-    assert html.title.get_text().startswith("Error: ")
-    assert html.select_one(".error-summary a").get_text() == (
-        "Enter the reason for delisting the company")
-    assert html.select_one("#reason-error")
-    db.expire_all()
-    assert db.get(Organisation, organisation.id).delisted_at is None
-
-
-def test_relisting_undoes_a_delisting_and_is_audited(client, db, login_as, today):
-    organisation = pledged(db, "Second Chance Ltd")
-    login_as(client, create_staff(db, StaffRole.ADMIN))
-    url = f"/staff/companies/{organisation.id}/delist"
-    client.submit(url, {"reason": "Mistake"})
-    response = client.submit(f"/staff/companies/{organisation.id}/relist", form_url=url)
-    assert response.status_code == 302
-    assert client.get(f"/members/{organisation.slug}").status_code == 200
-    actions = db.execute(sa.select(AuditEvent.action).order_by(AuditEvent.seq)).scalars().all()
-    assert actions[-2:] == ["company_delisted", "company_relisted"]
-
-
-@pytest.mark.parametrize("who", ["reviewer", "member", "anonymous"])
-def test_only_staff_admins_may_delist(client, db, login_as, today, who):
-    organisation = pledged(db, "Protected Ltd")
-    if who == "reviewer":
-        login_as(client, create_staff(db, StaffRole.REVIEWER))
-    elif who == "member":
-        _, member = create_company_with_admin(db, "Other Co")
-        login_as(client, member)
-    url = f"/staff/companies/{organisation.id}/delist"
-    assert client.get(url).status_code == (302 if who == "anonymous" else 403)
-    assert client.post(url, data={"reason": "x"}).status_code in (302, 400, 403)
-    db.expire_all()
-    assert db.get(Organisation, organisation.id).delisted_at is None
-
-
-def test_delisting_an_unknown_company_is_not_found(client, db, login_as):
-    login_as(client, create_staff(db, StaffRole.ADMIN))
-    assert client.get("/staff/companies/999999/delist").status_code == 404
-
-
 @pytest.mark.parametrize("url", ["/members", "/open-data", "/members?q=zzz"])
 def test_pages_have_one_h1(client, db, url):
     assert len(soup(client.get(url)).find_all("h1")) == 1
@@ -363,43 +293,3 @@ def test_profile_keeps_the_first_pledge_date_after_re_signing(client, db, today)
     row = soup(client.get("/members", query_string={"q": "re-signer"})).select_one("tbody tr")
     assert row.find_all("td")[-1].get_text(strip=True) == "10 January 2025"
 
-
-def _profile_form(organisation, **changes):
-    values = {"company_name": organisation.name, "sector": organisation.sector,
-              "region": organisation.region, "headcount_band": organisation.headcount_band,
-              "website": organisation.website or "", "is_listed": "y"}
-    values.update(changes)
-    return {k: v for k, v in values.items() if v is not None}
-
-
-@pytest.mark.parametrize(("day", "allowed"), [(date(2026, 7, 31), True),
-                                              (date(2026, 8, 1), False)])
-def test_members_cannot_leave_the_directory_while_behind(client, db, login_as, frozen_clock,
-                                                         day, allowed):
-    frozen_clock(day)
-    create_cycle(db, 2026)
-    organisation, admin = create_company_with_admin(db, "Leaver Ltd")
-    create_pledge(db, organisation, admin, signed_at=SIGNED)
-    login_as(client, admin)
-    response = client.submit("/company/profile", _profile_form(organisation, is_listed=None))
-    db.expire_all()
-    if allowed:
-        assert response.status_code == 302
-        assert db.get(Organisation, organisation.id).is_listed is False
-    else:
-        assert response.status_code == 200
-        html = soup(response)
-        assert "cannot leave the directory while its report is overdue" in html.select_one(
-            ".error-summary").get_text()
-        assert html.select_one("#is_listed-error")
-        assert db.get(Organisation, organisation.id).is_listed is True
-
-
-def test_staff_company_page_links_admins_to_delisting(client, db, login_as):
-    organisation = pledged(db, "Linked Ltd")
-    login_as(client, create_staff(db, StaffRole.ADMIN))
-    page = client.get(f"/staff/companies/{organisation.id}")
-    if page.status_code == 404:
-        pytest.skip("the staff company page is not there")
-    link = soup(page).find("a", href=f"/staff/companies/{organisation.id}/delist")
-    assert link.get_text(" ", strip=True) == "Delist Linked Ltd"

@@ -26,7 +26,6 @@ from portal.audit.service import record
 from portal.mail.service import queue_mail
 
 EDITABLE = (AttestationStatus.DRAFT, AttestationStatus.CHANGES_REQUESTED)
-CHANGES_DUE_DAYS = 14
 
 
 class EditConflict(Exception):

@@ -23,6 +23,7 @@ from portal.auth.models import User
 from portal.calendar.models import ReminderOptOut
 from portal.db import Base
 from portal.organisations.models import Organisation
+from portal.privacy.service import erase_account
 
 DEFAULT_AGE_DAYS = 180
 
@@ -68,26 +69,30 @@ def purge_abandoned_drafts(db: Session, older_than: timedelta) -> int:
 
 
 def purge_unverified_registrations(db: Session, older_than: timedelta) -> tuple[int, int]:
-    """Member accounts never confirmed after `older_than`, and the companies they registered
-    that nobody else joined. Returns (people, companies) deleted."""
-    users = list(db.execute(sa.select(User.id, User.organisation_id).where(
-        User.email_verified_at.is_(None), User.staff_role.is_(None),
-        User.created_at < clock.now() - older_than)))
+    """Member accounts never confirmed and not used for `older_than`: the person is erased
+    the way a deletion request erases them (portal.privacy), and the company they registered
+    is deleted when nothing else points at it. Returns (people, companies)."""
+    cutoff = clock.now() - older_than
+    users = list(db.execute(sa.select(User).where(
+        User.email_verified_at.is_(None), User.staff_role.is_(None), User.erased_at.is_(None),
+        User.created_at < cutoff,
+        sa.or_(User.last_login_at.is_(None), User.last_login_at < cutoff))).scalars())
     if not users:
         return 0, 0
-    keep = _referenced(db, "users", [u for u, _ in users], {"reminder_opt_outs"})
-    gone = [(u, org) for u, org in users if u not in keep]
-    user_ids = [u for u, _ in gone]
-    db.execute(sa.delete(ReminderOptOut).where(ReminderOptOut.user_id.in_(user_ids)))
-    db.execute(sa.delete(User).where(User.id.in_(user_ids))
-               .execution_options(synchronize_session=False))
-    org_ids = sorted({org for _, org in gone if org is not None})
-    if not org_ids:
-        return len(user_ids), 0
-    org_ids = [o for o in org_ids if o not in _referenced(db, "organisations", org_ids, set())]
-    db.execute(sa.delete(Organisation).where(Organisation.id.in_(org_ids))
-               .execution_options(synchronize_session=False))
-    return len(user_ids), len(org_ids)
+    # Someone who left a trace (signed, submitted, invited…) is not an abandoned registration.
+    keep = _referenced(db, "users", [u.id for u in users], {"reminder_opt_outs"})
+    gone = [user for user in users if user.id not in keep]
+    org_ids = sorted({u.organisation_id for u in gone if u.organisation_id is not None})
+    for user in gone:
+        db.execute(sa.delete(ReminderOptOut).where(ReminderOptOut.user_id == user.id))
+        erase_account(db, user)
+    db.flush()
+    if org_ids:
+        org_ids = [o for o in org_ids if o not in _referenced(db, "organisations", org_ids,
+                                                              set())]
+        db.execute(sa.delete(Organisation).where(Organisation.id.in_(org_ids))
+                   .execution_options(synchronize_session=False))
+    return len(gone), len(org_ids)
 
 
 def purge_abandoned(db: Session, older_than_days: int = DEFAULT_AGE_DAYS) -> dict[str, int]:

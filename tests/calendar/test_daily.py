@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from portal import clock
 from portal.attestations.models import Attestation, EvidenceBlob, EvidenceFile
 from portal.audit.models import AuditEvent
 from portal.auth.models import StaffRole, User
@@ -48,21 +49,31 @@ def _ids(db, model):
     return set(db.execute(sa.select(model.id)).scalars())
 
 
-def test_unconfirmed_registrations_are_deleted_after_the_configured_age(db, run_day,
+def test_unconfirmed_registrations_are_erased_after_the_configured_age(db, run_day,
                                                                         frozen_clock):
     frozen_clock(local_noon(date(2026, 1, 5)))
     abandoned, abandoned_user = create_company_with_admin(db, verified=False)
     joined, joined_user = create_company_with_admin(db, verified=False)
     colleague = create_member(db, joined)                    # confirmed: keeps the company
+    active, active_user = create_company_with_admin(db, verified=False)
     frozen_clock(local_noon(date(2026, 5, 1)))
+    active_user.last_login_at = clock.now()                  # still using the portal
+    db.commit()
     recent, recent_user = create_company_with_admin(db, verified=False)
-    gone_people, kept_people = {abandoned_user.id, joined_user.id}, {colleague.id, recent_user.id}
-    gone_company, kept_companies = abandoned.id, {joined.id, recent.id}
+    gone_people = {abandoned_user.id, joined_user.id}
+    kept_people = {colleague.id, recent_user.id, active_user.id}
+    gone_company, kept_companies = abandoned.id, {joined.id, recent.id, active.id}
     summary = run_day(date(2026, 7, 10), purge_after_days=180)   # 186 days after January
     assert summary["unverified_people"] == 2 and summary["companies"] == 1
-    people, companies = _ids(db, User), _ids(db, Organisation)
-    assert not gone_people & people and kept_people <= people
+    db.expire_all()
+    people = {u.id: u for u in db.execute(sa.select(User)).scalars()}
+    erased = {user_id: u for user_id, u in people.items() if u.erased_at}
+    assert set(erased) == gone_people and kept_people <= set(people) - set(erased)
+    assert all(u.email.endswith("@erased.invalid") and u.organisation_id is None
+               for u in erased.values())
+    companies = _ids(db, Organisation)
     assert gone_company not in companies and kept_companies <= companies
+    assert run_day(date(2026, 7, 11), purge_after_days=180)["unverified_people"] == 0
     [event] = db.execute(sa.select(AuditEvent).where(
         AuditEvent.action == "abandoned_records_purged")).scalars()
     assert event.detail["unverified_people"] == 2 and event.personal is None

@@ -32,15 +32,12 @@ def extend_deadline(db: Session, actor: User, organisation: Organisation,
     if until <= cycle.due_on or until <= clock.today():
         raise StaffActionError(
             f"The new deadline must be after {cycle.due_on:%-d %B %Y} and after today")
-    attestation = db.execute(sa.select(Attestation).where(
-        Attestation.organisation_id == organisation.id, Attestation.cycle_id == cycle.id)
-    ).scalar_one_or_none()
+    from portal.attestations.service import attestation_for, start_attestation
+
+    attestation = attestation_for(db, organisation.id, cycle)
     if attestation is None:
         # The company has not started its form: the draft it would create holds the extension.
-        attestation = Attestation(organisation_id=organisation.id, cycle_id=cycle.id,
-                                  answers={}, section_status={}, copied_sections=[],
-                                  review_messages={})
-        db.add(attestation)
+        attestation = start_attestation(db, organisation, cycle, actor)
     elif attestation.status in (AttestationStatus.APPROVED, AttestationStatus.REJECTED):
         raise StaffActionError(f"The {cycle.year} attestation has already been decided")
     previous = attestation.extended_until

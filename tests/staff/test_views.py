@@ -87,6 +87,9 @@ def test_extension_sets_the_date_and_reason_and_mails_the_company(db, world, cli
         Attestation.organisation_id == other.id)).scalar_one()
     assert attestation.extended_until == date(2026, 9, 30)
     assert attestation.extension_reason == "Office flood"
+    from portal.attestations.service import on_time_until
+
+    assert on_time_until(attestation) == date(2026, 9, 30)  # submitting by then is on time
     assert _actions(db, "deadline_extended")[0].detail["until"] == "2026-09-30"
     assert outbox(kind="staff_deadline_extended")
     assert organisation.id != other.id

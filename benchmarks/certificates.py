@@ -128,22 +128,31 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results" /
+                                                "certificates.md"))
     args = parser.parse_args()
+    lines = [f"# Certificate benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", ""]
     load = os.getloadavg()[0]
     warm = warm_render(args.renders)
-    print(f"warm render + sign: median {warm['median_ms']:.1f} ms wall "
-          f"({warm['cpu_median_ms']:.1f} ms CPU), min {warm['min_ms']:.1f} ms, "
-          f"p90 {warm['p90_ms']:.1f} ms over {args.renders} certificates "
-          f"(signing alone {warm['sign_median_ms']:.3f} ms; "
-          f"libharfbuzz-subset {'present' if warm['harfbuzz_subset'] else 'MISSING'}; "
-          f"load average {load:.1f} on {os.cpu_count()} cores)")
+    lines.append(
+        f"- warm render + sign: median {warm['median_ms']:.1f} ms wall "
+        f"({warm['cpu_median_ms']:.1f} ms CPU), min {warm['min_ms']:.1f} ms, "
+        f"p90 {warm['p90_ms']:.1f} ms over {args.renders} certificates "
+        f"(signing alone {warm['sign_median_ms']:.3f} ms; "
+        f"libharfbuzz-subset {'present' if warm['harfbuzz_subset'] else 'MISSING'}; "
+        f"load average {load:.1f} on {os.cpu_count()} cores)")
     if args.batch:
         result = batch(args.batch, args.workers, args.database_url)
-        print(f"issue-certificates: {result['certificates']} certificates in "
-              f"{result['seconds']:.1f} s with {result['workers']} workers, including process "
-              f"start-up ({result['output']}); {result['cpu_seconds']:.1f} CPU seconds in all, "
-              f"so about {result['cpu_seconds'] / result['workers']:.1f} s on {result['workers']}"
-              f" idle cores; load average {os.getloadavg()[0]:.1f}")
+        lines.append(
+            f"- issue-certificates: {result['certificates']} certificates in "
+            f"{result['seconds']:.1f} s with {result['workers']} workers, including process "
+            f"start-up ({result['output']}); {result['cpu_seconds']:.1f} CPU seconds in all, "
+            f"so about {result['cpu_seconds'] / result['workers']:.1f} s on {result['workers']}"
+            f" idle cores; load average {os.getloadavg()[0]:.1f}")
+    print("\n".join(lines))
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

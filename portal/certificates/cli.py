@@ -23,7 +23,7 @@ from portal.cli import portal_cli
 from portal.db import session as db
 from portal.organisations.models import Organisation
 
-RECYCLE_AFTER = 250
+RECYCLE_AFTER = 400
 COMMIT_EVERY = 100
 SMALL_BATCH = 8
 # What a worker needs to render and sign; workers never open the database.

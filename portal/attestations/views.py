@@ -29,7 +29,7 @@ def index():
     return render_template(
         "attestations/index.html", state=state, attestation=attestation, sections=SECTIONS,
         statuses=service.section_statuses(attestation), previous=previous,
-        next_cycle=service.next_cycle(db, state.today) if state.cycle is None else None,
+        next_cycle=service.next_cycle(db, state.today),
         version=service.latest_version(db, attestation) if attestation else None,
         form=ConfirmForm())
 

@@ -122,9 +122,13 @@ def test_after_grace_the_form_is_closed(client, db, login_as, frozen_clock):
     _organisation, admin, _cycle = pledged_company(db, frozen_clock)
     login_as(client, admin)
     fill_all_sections(client)
+    from tests.factories import create_cycle
+
+    create_cycle(db, 2027)
     frozen_clock(date(2027, 1, 2))
     page = soup(client.get("/company/attestation"))
     assert "attestation is closed" in page.get_text()
+    assert "The 2027 cycle opens on 1 April 2027." in page.get_text()
     assert client.get("/company/attestation/dei").status_code == 302
     assert _submit(client).status_code == 302
     assert db.execute(sa.select(AttestationVersion)).first() is None

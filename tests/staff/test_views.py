@@ -192,3 +192,11 @@ def test_members_get_403_on_staff_pages(db, world, client, login_as):
                 "/staff/accounts/invite", f"/staff/accounts/{world['reviewer'].id}/role",
                 f"/staff/accounts/{world['reviewer'].id}/disable"):
         assert client.get(url).status_code == 403, url
+
+
+def test_no_open_cycle_means_nothing_to_extend(db, world, client, login_as, frozen_clock):
+    frozen_clock(datetime(2027, 2, 1, 9, tzinfo=UTC))  # the 2026 grace period is over
+    login_as(client, world["staff_admin"])
+    page = soup(client.get(f"/staff/companies/{world['organisation'].id}/extension"))
+    assert "No reporting cycle is open" in page.get_text()
+    assert not page.find("form", method="post", attrs={"novalidate": True})

@@ -101,6 +101,22 @@ def add_sampling_evidence(db: Session, actor: User, sampled: SampledAttestation,
     media_type = check_upload(data, len(sampling_evidence(db, sampled)))
     attestation = db.get(Attestation, sampled.attestation_id)
     evidence = _store(db, attestation, filename, media_type, data, "sampling", actor)
-    sampled.evidence_received_at = sampled.evidence_received_at or clock.now()
+    if sampled.evidence_received_at is None:
+        sampled.evidence_received_at = clock.now()
+        _tell_staff_evidence_arrived(db, sampled, attestation)
     db.flush()
     return evidence
+
+
+def _tell_staff_evidence_arrived(db: Session, sampled: SampledAttestation,
+                                 attestation: Attestation) -> None:
+    """The admin who drew the sample hears once, at the first file."""
+    audit = db.get(SamplingAudit, sampled.sampling_audit_id)
+    drawer = db.get(User, audit.drawn_by_id)
+    if drawer is None or not drawer.is_active:
+        return
+    queue_mail(db, "staff_evidence_received", drawer.email,
+               f"Evidence received from {attestation.organisation.name}",
+               {"user": drawer, "organisation": attestation.organisation, "audit": audit,
+                "link": external_url("review.sample", audit_id=audit.id)},
+               dedupe_key=f"evidence_received:{sampled.id}", user_id=drawer.id)

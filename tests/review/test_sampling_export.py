@@ -140,6 +140,9 @@ def test_sampled_company_uploads_evidence_into_its_slot(db, world, client, login
     assert (evidence.purpose, evidence.filename) == ("sampling", "lms.pdf")
     db.expire_all()
     assert db.get(SampledAttestation, sampled.id).evidence_received_at is not None
+    [notice] = outbox(kind="staff_evidence_received")
+    assert notice.to_addr == world["staff_admin"].email
+    assert f"http://localhost/staff/review/sampling/{audit.id}" in notice.text_body
     assert audit.id == sampled.sampling_audit_id
     assert "Evidence sent" in soup(client.get("/company/evidence-checks")).get_text()
     login_as(client, world["staff_admin"])

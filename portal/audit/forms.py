@@ -20,7 +20,7 @@ class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    actor = StringField("Who (email address or user number)", validators=[
+    actor = StringField("Who (name, email address or user number)", validators=[
         Optional(), MaxLength(254, "Who")])
     action = SelectField("Action", choices=[], validate_choice=False, validators=[Optional()])
     object_type = SelectField("Object type", choices=[], validate_choice=False,

@@ -69,10 +69,13 @@ def _distinct(column) -> list[str]:
 
 
 def _actor_ids(text: str) -> list[int]:
+    """A user number, an exact email address, or part of a name."""
     if text.isdigit():
         return [int(text)]
+    if "@" in text:
+        return list(db.execute(sa.select(User.id).where(User.email == text.lower())).scalars())
     return list(db.execute(sa.select(User.id).where(
-        User.email == text.lower())).scalars())
+        User.name.icontains(text, autoescape=True))).scalars())
 
 
 def _filtered_query(form: AuditFilterForm) -> sa.Select:

@@ -45,6 +45,8 @@ def test_filters_by_action_actor_object_company_and_date(db, world, client, logi
     assert actions("action=staff_note_added") == ["staff note added"]
     assert actions(f"actor={world['admin'].email.upper()}") == ["company profile updated"]
     assert actions(f"actor={world['reviewer'].id}") == ["staff note added"]
+    assert actions(f"actor={world['reviewer'].name.lower()[:4]}%25") == []  # % is literal
+    assert actions(f"actor={world['reviewer'].name.upper()}") == ["staff note added"]
     assert actions(f"object_type=organisations&object_id={organisation.id}") == [
         "company profile updated"]
     assert actions(f"organisation={organisation.id}") == [

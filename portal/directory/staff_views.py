@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import clock
@@ -11,9 +12,10 @@ from portal.auth.models import StaffRole
 from portal.db import session as db
 from portal.directory import bp, service
 from portal.directory.forms import DelistForm
-from portal.directory.status import public_status
+from portal.directory.status import public_status, status_context
 from portal.forms import render_form
 from portal.organisations.models import Organisation
+from portal.pagination import page_number, paginate
 from portal.permissions import staff_required
 
 
@@ -22,6 +24,19 @@ def _organisation_or_404(organisation_id: int) -> Organisation:
     if organisation is None:
         abort(404)
     return organisation
+
+
+@bp.route("/staff/delisting")
+@staff_required()
+def delisting():
+    """Companies to consider delisting (non-reporting two cycles in a row) and those delisted."""
+    from portal.calendar.digest import delist_candidates
+
+    candidates = delist_candidates(db, status_context(db, clock.today()))
+    delisted = paginate(db, sa.select(Organisation).where(Organisation.delisted_at.is_not(None))
+                        .order_by(Organisation.delisted_at.desc(), Organisation.id),
+                        page_number(request.args.get("page")))
+    return render_template("directory/delisting.html", candidates=candidates, page=delisted)
 
 
 @bp.route("/staff/companies/<int:organisation_id>/delist", methods=["GET", "POST"])

@@ -120,3 +120,35 @@ def test_staff_company_page_links_admins_to_delisting(client, db, login_as):
         pytest.skip("the staff company page is not there")
     link = soup(page).find("a", href=f"/staff/companies/{organisation.id}/delist")
     assert link.get_text(" ", strip=True) == "Delist Linked Ltd"
+
+
+def test_delisting_page_lists_candidates_and_delisted_companies(client, db, login_as,
+                                                                frozen_clock):
+    from datetime import UTC, datetime
+
+    frozen_clock(date(2027, 2, 1))  # after the grace periods of 2025 and 2026
+    create_cycle(db, 2025)
+    create_cycle(db, 2026)
+    pledged(db, "Silent Twice Ltd")
+    gone = pledged(db, "Already Gone Ltd")
+    gone.delisted_at = datetime(2027, 1, 20, tzinfo=UTC)
+    gone.delisted_reason = "Two cycles without a report."
+    db.commit()
+    login_as(client, create_staff(db, StaffRole.REVIEWER))
+    html = soup(client.get("/staff/delisting"))
+    tables = html.select("table")
+    assert [td.get_text(strip=True) for td in tables[0].select("tbody td:first-child")] == [
+        "Silent Twice Ltd"]
+    assert "Two cycles without a report." in tables[1].get_text()
+    assert not html.find("a", string="Delist")  # reviewers look; staff admins decide
+    login_as(client, create_staff(db, StaffRole.ADMIN))
+    html = soup(client.get("/staff/delisting"))
+    assert html.select_one("table a[href$='/delist']").get_text(" ", strip=True).startswith(
+        "Delist")
+
+
+def test_delisting_page_empty_states(client, db, login_as, today):
+    login_as(client, create_staff(db, StaffRole.ADMIN))
+    text = soup(client.get("/staff/delisting")).get_text(" ", strip=True)
+    assert "No company has been non-reporting for two cycles in a row." in text
+    assert "No company is delisted." in text

@@ -66,7 +66,7 @@ def section(key):
         return refused
     attestation = state.attestation
     answers = (attestation.answers if attestation else None) or {}
-    form = _load_form(key, attestation, answers)
+    form = _load_form(key, state, answers)
     if request.method == "POST" and form.is_submitted():
         outcome = _save(key, state, form)
         if outcome is not None:
@@ -74,8 +74,9 @@ def section(key):
     return _render_section(key, form, state, answers)
 
 
-def _load_form(key: str, attestation, answers: dict):
-    form_class = SECTION_FORMS[key]
+def _load_form(key: str, state, answers: dict):
+    """The posted form; else the "come back later" inputs as typed; else the saved answers."""
+    form_class, attestation = SECTION_FORMS[key], state.attestation
     version = ((attestation.section_versions or {}).get(key, 0)) if attestation else 0
     drafts = (attestation.draft_inputs or {}) if attestation else {}
     if request.method == "POST":
@@ -87,8 +88,7 @@ def _load_form(key: str, attestation, answers: dict):
         form = form_class(data=form_class.initial(answers.get(key)))
     if request.method != "POST":
         form.row_version.data = str(version)
-    form.cycle, form.answers = (attestation.cycle if attestation else member_state().cycle,
-                                answers)
+    form.cycle, form.answers = state.cycle, answers
     return form
 
 

@@ -189,14 +189,15 @@ def company_admins(db: Session, organisation_id: int) -> list[User]:
     ).scalars())
 
 
-def notify_company(db: Session, certificate: Certificate, kind: str, subject: str) -> None:
+def notify_company(db: Session, certificate: Certificate, kind: str, subject: str,
+                   reason: str | None = None) -> None:
     base = current_app.config["PORTAL_BASE_URL"]
     values = certificate.rendered_values
     for admin in company_admins(db, certificate.organisation_id):
         queue_mail(
             db, kind, admin.email, subject,
             {"recipient_name": admin.name, "certificate": values,
-             "reason": certificate.revocation_reason or certificate.supersede_reason,
+             "reason": reason,
              "verification_url": values["verification_url"],
              "certificates_url": f"{base}/company/certificates"},
             dedupe_key=f"{kind}:{values['cycle_year']}:{certificate.organisation_id}:"
@@ -266,7 +267,8 @@ def confirm_revocation(db: Session, certificate: Certificate, actor: User) -> No
            detail={"number": certificate.number, "reason": certificate.revocation_reason,
                    "requested_by_id": certificate.revocation_requested_by_id})
     notify_company(db, certificate, "certificate_revoked",
-                   f"Certificate {certificate.number} has been revoked")
+                   f"Certificate {certificate.number} has been revoked",
+                   reason=certificate.revocation_reason)
 
 
 def reissue_certificate(db: Session, certificate: Certificate, actor: User,
@@ -274,6 +276,9 @@ def reissue_certificate(db: Session, certificate: Certificate, actor: User,
     """Issue a fresh certificate (today's company name) and mark the old one Superseded."""
     if certificate.revoked_at is not None or certificate.superseded_by_id is not None:
         raise CertificateError("Only a current certificate can be replaced")
+    if certificate.revocation_requested_at is not None:
+        raise CertificateError("A revocation is waiting for confirmation: confirm or cancel "
+                               "it before replacing the certificate")
     attestation = db.get(Attestation, certificate.attestation_id)
     replacement, values = new_certificate(db, attestation)
     attach_rendering(replacement, *render.render_certificate(values))
@@ -288,7 +293,7 @@ def reissue_certificate(db: Session, certificate: Certificate, actor: User,
            detail={"number": replacement.number, "replaces": certificate.number,
                    "reason": reason, "pdf_sha256": replacement.pdf_sha256})
     notify_company(db, certificate, "certificate_reissued",
-                   f"Certificate {certificate.number} has been replaced")
+                   f"Certificate {certificate.number} has been replaced", reason=reason)
     return replacement
 
 

@@ -155,3 +155,13 @@ def test_reissue_supersedes_with_the_new_company_name(app, db, client, login_as,
     # A replaced certificate cannot be replaced again.
     again = client.submit(url, {"reason": "Again"})
     assert "Only a current certificate can be replaced" in text_of(again)
+
+
+def test_no_reissue_while_a_revocation_waits(app, db, client, login_as, two_admins):
+    certificate, _ = issue_for_new_company(db)
+    login_as(client, two_admins[0])
+    client.submit(f"/staff/certificates/{certificate.id}/revoke", {"reason": "Wrong company"})
+    response = client.submit(f"/staff/certificates/{certificate.id}/reissue",
+                             {"reason": "Renamed"})
+    assert "confirm or cancel it before replacing the certificate" in text_of(response)
+    assert db.execute(sa.select(sa.func.count(Certificate.id))).scalar() == 1

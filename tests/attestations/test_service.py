@@ -136,3 +136,14 @@ def test_extension_allows_submission_after_grace_on_time(client, db, login_as, f
     assert response.status_code == 302
     db.refresh(attestation)
     assert attestation.status == "submitted" and attestation.is_late is False
+
+
+def test_approved_attestation_page(client, db, login_as, frozen_clock):
+    organisation, admin, cycle = pledged_company(db, frozen_clock)
+    create_attestation(db, organisation, cycle, status="approved", submitted_by=admin)
+    login_as(client, admin)
+    page = soup(client.get("/company/attestation"))
+    assert "Your attestation was approved" in page.get_text()
+    assert page.select_one(".tag").get_text(strip=True) == "Approved"
+    assert page.find("a", string="Download what you submitted (PDF)") is not None
+    assert page.select(".task-list") == []

@@ -152,3 +152,29 @@ def test_delisting_page_empty_states(client, db, login_as, today):
     text = soup(client.get("/staff/delisting")).get_text(" ", strip=True)
     assert "No company has been non-reporting for two cycles in a row." in text
     assert "No company is delisted." in text
+
+
+def test_directory_pages_have_one_h1_unique_ids_and_csrf_on_post_forms(client, db, login_as,
+                                                                      today):
+    from collections import Counter
+
+    create_cycle(db, 2026)
+    listed = pledged(db, "Structure Ltd")
+    delisted = pledged(db, "Structure Gone Ltd")
+    login_as(client, create_staff(db, StaffRole.ADMIN))
+    client.submit(f"/staff/companies/{delisted.id}/delist", {"reason": "Test"})
+    urls = ["/members", "/members?q=zzz", f"/members/{listed.slug}",
+            f"/members/{delisted.slug}", "/open-data", "/staff/delisting",
+            f"/staff/companies/{listed.id}/delist", f"/staff/companies/{delisted.id}/delist"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 410), url
+        html = soup(response)
+        assert len(html.find_all("h1")) == 1, url
+        ids = Counter(tag["id"] for tag in html.find_all(id=True))
+        assert [i for i, n in ids.items() if n > 1] == [], url
+        for form in html.find_all("form"):
+            if form.get("method", "get").lower() == "post":
+                assert form.find("input", attrs={"name": "csrf_token"}), url
+            else:
+                assert not form.find("input", attrs={"name": "csrf_token"}), url

@@ -23,6 +23,17 @@ MAX_ID = 2**31 - 1  # larger numbers in a URL cannot name a row (and overflow th
 NOT_FOUND = "No certificate has this number. Check it against the certificate"
 JSON = "application/json"
 VC_JWT = "application/vc+jwt"
+MACHINE_ENDPOINTS = {"certificates.credential_json", "certificates.credential_jwt",
+                     "certificates.issuer", "certificates.jwks", "certificates.achievement",
+                     "certificates.status_list"}
+
+
+@bp.after_request
+def allow_other_origins(response):
+    """Public, non-personal documents: let verifiers running in any web page fetch them."""
+    if request.endpoint in MACHINE_ENDPOINTS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.route("/verify")

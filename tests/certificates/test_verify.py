@@ -172,3 +172,12 @@ def test_absurd_ids_for_signed_in_pages_are_404(app, db, client, login_as):
                  "/staff/certificates/99999999999999999999",
                  "/staff/certificates/99999999999999999999/revoke"):
         assert client.get(path).status_code == 404
+
+
+def test_machine_readable_documents_allow_any_origin(app, db, client):
+    certificate, _ = issue_for_new_company(db)
+    for path in (f"/verify/{certificate.verification_id}/credential.json",
+                 "/credentials/jwks.json", "/credentials/issuer", "/credentials/status/0"):
+        assert client.get(path).headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get(
+        f"/verify/{certificate.verification_id}").headers

@@ -60,7 +60,6 @@ def retry(mail_id):
     return redirect(url_for("calendar.outbox", show="failed"))
 
 
-
 def _is_signatory(user) -> bool:
     pledge = active_pledge(db, user.organisation_id) if user.organisation_id else None
     return pledge is not None and pledge.signed_by_id == user.id
@@ -82,7 +81,6 @@ def preferences_page():
                        schedule=plan.member_schedule(db, clock.today()))
 
 
-
 @member_bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @public
 @csrf.exempt
@@ -102,4 +100,4 @@ def unsubscribe(token):
         db.commit()
     return render_template("calendar/unsubscribe.html", label=preferences.REMINDER_KINDS[kind],
                            done=done, allowed=preferences.can_opt_out(kind, is_signatory),
-                           method=request.method, form=ConfirmForm())
+                           form=ConfirmForm())

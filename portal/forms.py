@@ -133,11 +133,14 @@ class HttpUrl:
         value = field.data
         if "://" not in value:
             value = "https://" + value
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
-            raise ValidationError(
-                f"Enter {self.label} in the correct format, like https://www.example.com"
-            )
+        message = f"Enter {self.label} in the correct format, like https://www.example.com"
+        try:
+            parts = urlsplit(value)
+            hostname = parts.hostname
+        except ValueError as error:  # "http://[" is not a URL: urlsplit raises, never a 500
+            raise ValidationError(message) from error
+        if parts.scheme not in ("http", "https") or not hostname or "." not in hostname:
+            raise ValidationError(message)
         field.data = value
 
 

@@ -26,7 +26,8 @@ HOSTILE = st.one_of(
     st.sampled_from(["", " ", "\x00", "<script>alert(1)</script>", "{{7*7}}", "${7*7}",
                      "' OR '1'='1' --", "../../etc/passwd", "é" * 300, "😀" * 100,
                      "a@b", "admin@example.com\r\nBcc: victim@example.com",
-                     "-1", "1e309", "NaN", "0x10", "M", "TLI", "50-249", "admin"]),
+                     "-1", "1e309", "NaN", "0x10", "M", "TLI", "50-249", "admin",
+                     "[", "http://[::1", "https://[", "http://a:99999", "javascript:alert(1)"]),
     st.integers(1_000, 300_000).map(lambda n: "x" * n),
 )
 

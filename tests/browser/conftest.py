@@ -275,7 +275,7 @@ def _save_failure(request, pages) -> None:
 @pytest.fixture
 def open_page(request, browser, live_server):
     """A new page in its own browser context (its own cookies): one per person in a journey."""
-    contexts, pages = [], []
+    contexts, pages, server_errors = [], [], []
 
     def open_(**context_options):
         context = browser.new_context(base_url=live_server.url, viewport=DESKTOP,
@@ -286,6 +286,9 @@ def open_page(request, browser, live_server):
         page.documents = []  # each main-frame document as the server sent it, for vnu
 
         def remember(response):
+            if response.status >= 500:
+                server_errors.append(f"{response.status} {response.request.method} "
+                                     f"{response.url}")
             if response.frame == page.main_frame and response.request.is_navigation_request() \
                     and response.status not in (301, 302, 303, 307, 308):
                 page.documents.append(response)
@@ -299,6 +302,9 @@ def open_page(request, browser, live_server):
     _save_failure(request, pages)
     for context in contexts:
         context.close()
+    # A journey that reached its end past a server error still failed someone.
+    assert not server_errors, f"the server answered with errors: {server_errors}\n" \
+        f"(see {ARTIFACTS / 'gunicorn.log'})"
 
 
 @pytest.fixture

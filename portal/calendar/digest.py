@@ -107,7 +107,11 @@ def staff_admins(db: Session) -> list[User]:
 
 
 def send_digest(db: Session, digest: Digest) -> int:
+    shown = digest.new_overdue[:50] + digest.new_non_reporting[:50] + \
+        digest.delist_candidates[:50]
     context = {"digest": digest, "calendar_url": external_url("calendar.index"),
+               "company_urls": {o.id: external_url("staff.company", organisation_id=o.id)
+                                for o in shown},
                "queue_url": external_url("review.queue"),
                "outbox_url": external_url("calendar.outbox")}
     queued = 0

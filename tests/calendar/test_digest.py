@@ -74,7 +74,9 @@ def test_delist_candidates_missed_two_cycles_in_a_row(db, run_day, outbox, froze
     run_day(date(2026, 1, 5))
     [mail] = digest_on(outbox, date(2026, 1, 5))
     section = mail.text_body.split("Delist candidates")[1].split("Certificates")[0]
-    assert "Missed Twice Ltd" in section and "Missed Once Ltd" not in section
+    assert "Missed Once Ltd" not in section
+    assert f"- Missed Twice Ltd: http://localhost/staff/companies/{twice.id}" in section
+    assert f'href="http://localhost/staff/companies/{twice.id}"' in mail.html_body
 
 
 def test_attestations_waiting_longer_than_ten_working_days(db, run_day, cycle_2026,
@@ -155,10 +157,14 @@ def test_long_lists_are_cut_at_fifty_names(app):
     companies = [SimpleNamespace(name=f"Company {n:03d}") for n in range(120)]
     digest = Digest(date(2026, 8, 1), 2026, new_overdue=companies, audit_head="0" * 64)
     with app.app_context():
+        urls = {id(c): "http://localhost/c" for c in companies}
+        for company in companies:
+            company.id = id(company)
         text = render_template("mail/digest.txt", digest=digest, recipient_name="Ada",
-                               base_url="http://localhost")
+                               base_url="http://localhost", company_urls=urls)
         html = render_template("mail/digest.html", digest=digest, recipient_name="Ada",
-                               base_url="http://localhost", subject=digest.subject)
+                               base_url="http://localhost", subject=digest.subject,
+                               company_urls=urls)
     assert "New overdue (120):" in text and "- Company 049" in text
     assert "Company 050" not in text and "- and 70 more: see the staff pages" in text
     assert "Company 050" not in html and "and 70 more" in html

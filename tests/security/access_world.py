@@ -64,7 +64,7 @@ def build_world(db, app) -> World:
         "slug": company_a.slug, "key": "workforce", "year": cycle.year, "version": 1,
         "list_number": 0, "audit_id": audit_id, "sampled_id": sampled_id,
         "token": "not-a-valid-token", "mail_id": _a_mail_id(db),
-        "filename": "css/portal.css",
+        "filename": "css/portal.css", "table": "trend",
     }
     from portal.pledges.service import current_code_version
 

@@ -80,6 +80,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "calendar.index": ("login", "403", "403", "403", "403", "200", "200"),
     "calendar.outbox": ("login", "403", "403", "403", "403", "403", "200"),
     "calendar.retry": ("login", "403", "403", "403", "403", "403", "ok"),
+    # The public impact dashboard and its CSV tables.
+    "impact.index": ("200", "200", "200", "200", "200", "200", "200"),
+    "impact.table_csv": ("200", "200", "200", "200", "200", "200", "200"),
     # Privacy: company admins download their data; anyone signed in may delete their account.
     "privacy.company_export": ("login", "verify", "403", "200", "200", "403", "403"),
     "privacy.delete_account": ("login", "200", "200", "200", "200", "200", "200"),

@@ -1,4 +1,13 @@
-"""Certificates: issuing, numbering, PDF, verification, signed credentials, badges."""
+"""Certificates: issuing, numbering, PDF, verification, signed credentials, badges.
+
+Public:   /verify (number form) · /verify/<id> (states of DESIGN §6; 410 when revoked)
+          /verify/<id>/certificate.pdf · /verify/<id>/credential.json (+ .jwt)
+          /credentials/issuer · /credentials/jwks.json · /credentials/status/<n>
+          /credentials/achievements/<version> · /members/<slug>/badge.svg
+Members:  /company/certificates · /certificates/<id>/download (own company or staff)
+Staff:    /staff/certificates[/<id>[/revoke|/confirm-revocation|/cancel-revocation|/reissue]]
+CLI:      portal issue-certificates --cycle YYYY · portal generate-credential-key
+"""
 
 from flask import Blueprint
 

@@ -147,3 +147,10 @@ def test_any_file_name_downloads(client, db, admin):
     assert response.status_code == 200
     assert "filename*=UTF-8''%C5%81%C3%B3d%C5%BA%20%E5%A0%B1%E5%91%8A.pdf" in \
         response.headers["Content-Disposition"]
+
+
+def test_a_body_over_the_request_limit_is_explained_not_refused(client, db, admin):
+    response = _upload(client, b"%PDF-" + b"0" * (12 * 1024 * 1024), "huge.pdf")
+    assert response.status_code == 200
+    assert errors(response) == ["The selected file must be smaller than 10 MB"]
+    assert db.execute(sa.select(EvidenceFile)).first() is None

@@ -83,7 +83,12 @@ def test_register_and_sign_in_with_the_keyboard_alone(page, audit, mailbox):
     steps.heading(page, "Pledge signed")
 
 
-def test_staff_sign_in_with_two_factor_by_keyboard(page, audit, staff_account):
+def test_review_approval_and_public_verification_by_keyboard(
+        open_page, audit, staff_account, open_cycle, pledged_company, portal_app):
+    """A reviewer signs in with a code and approves; the public checks the certificate."""
+    company = pledged_company
+    organisation_id = _submitted_attestation(portal_app, company.name, open_cycle)
+    page = open_page()
     email = staff_account("rita.reviewer@association.example", "reviewer")
     page.goto("/sign-in")
     steps.type_into(page, page.get_by_label("Email address"), email)
@@ -94,6 +99,59 @@ def test_staff_sign_in_with_two_factor_by_keyboard(page, audit, staff_account):
                     steps.security_code(email))
     page.keyboard.press("Enter")
     expect(page.get_by_role("navigation", name="Staff")).to_be_visible()
+    queue = page.get_by_role("navigation", name="Staff").get_by_role("link", name="Review queue")
+    steps.tab_to(page, queue)
+    page.keyboard.press("Enter")
+    steps.heading(page, "Review queue")
+    steps.tab_to(page, page.get_by_role("link", name=company.name))
+    page.keyboard.press("Enter")
+    steps.heading(page, company.name)
+    steps.tab_to(page, page.get_by_role("link", name="Approve", exact=True))
+    page.keyboard.press("Enter")
+    steps.heading(page, "Approve this attestation")
+    steps.tab_to(page, page.get_by_role("button", name="Approve and issue the certificate"))
+    page.keyboard.press("Space")
+    expect(page.get_by_role("status")).to_contain_text("You approved")
     steps.tab_to(page, page.get_by_role("button", name="Sign out"))
     page.keyboard.press("Enter")
     steps.heading(page, "Sign in")
+
+    public = open_page()
+    public.goto("/")
+    steps.tab_to(public, public.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Verify a certificate"))
+    public.keyboard.press("Enter")
+    steps.heading(public, "Verify a certificate")
+    steps.type_into(public, public.get_by_label("Certificate number"),
+                    _certificate_number(portal_app, organisation_id))
+    public.keyboard.press("Enter")
+    steps.heading(public, "This certificate is valid")
+
+
+def _submitted_attestation(portal_app, company_name: str, year: int) -> int:
+    import sqlalchemy as sa
+
+    from portal.attestations.models import ReportingCycle
+    from portal.db import get_session
+    from portal.organisations.models import Organisation
+    from tests.factories import create_attestation
+
+    with portal_app.app_context():
+        db = get_session()
+        organisation = db.execute(sa.select(Organisation).where(
+            Organisation.name == company_name)).scalar_one()
+        cycle = db.execute(sa.select(ReportingCycle).where(
+            ReportingCycle.year == year)).scalar_one()
+        create_attestation(db, organisation, cycle, status="submitted")
+        return organisation.id
+
+
+def _certificate_number(portal_app, organisation_id: int) -> str:
+    import sqlalchemy as sa
+
+    from portal.certificates.models import Certificate
+    from portal.db import get_session
+
+    with portal_app.app_context():
+        return get_session().execute(sa.select(Certificate.number).where(
+            Certificate.organisation_id == organisation_id)).scalar_one()

@@ -155,3 +155,60 @@ def _certificate_number(portal_app, organisation_id: int) -> str:
     with portal_app.app_context():
         return get_session().execute(sa.select(Certificate.number).where(
             Certificate.organisation_id == organisation_id)).scalar_one()
+
+
+def test_attestation_sections_by_keyboard(page, audit, open_cycle, pledged_company):
+    """Dates, a mistake fixed from the error summary, radios and checkboxes: no mouse."""
+    company, year = pledged_company, open_cycle
+    page.goto("/sign-in")
+    steps.type_into(page, page.get_by_label("Email address"), company.email)
+    steps.type_into(page, page.get_by_label("Password"), company.password)
+    page.keyboard.press("Enter")
+    steps.heading(page, company.name)
+    steps.tab_to(page, page.get_by_role("navigation", name="Your company").get_by_role(
+        "link", name="Annual attestation"))
+    page.keyboard.press("Enter")
+    steps.heading(page, f"Annual attestation {year}")
+    steps.tab_to(page, page.get_by_role("link", name="A. Workforce"))
+    page.keyboard.press("Enter")
+    steps.heading(page, "Workforce")
+
+    for legend, (day, month) in (("Start date", ("1", "1")), ("End date", ("31", "12"))):
+        group = page.get_by_role("group", name=legend)
+        for label, text in (("Day", day), ("Month", month), ("Year", str(year - 1))):
+            field = group.get_by_label(label)
+            steps.tab_to(page, field)
+            page.keyboard.press("Control+A")
+            page.keyboard.type(text)
+    headcount = page.get_by_label("Number of employees at the end of the period")
+    steps.type_into(page, headcount, "four")
+    steps.tab_to(page, page.get_by_role("button", name="Save and continue"))
+    page.keyboard.press("Enter")
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(headcount).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("4")
+    steps.tab_to(page, page.get_by_role("button", name="Save and continue"))
+    page.keyboard.press("Enter")
+    steps.heading(page, "Learning time")
+
+    has_policy = page.get_by_role("group", name="Do you have a protected learning time policy?")
+    steps.tab_to(page, has_policy.get_by_label("Yes"))
+    page.keyboard.press("Space")
+    expect(has_policy.get_by_label("Yes")).to_be_checked()
+    steps.type_into(page, page.get_by_label("Describe the policy"), "A learning hour weekly.")
+    steps.type_into(page, page.get_by_label("Total hours of structured learning in the period"),
+                    "235")
+    steps.type_into(page, page.get_by_label("Employees who averaged at least one hour a week"),
+                    "4")
+    for label in ("Learning management system (LMS)", "Online courses"):
+        box = page.get_by_label(label)
+        steps.tab_to(page, box)
+        page.keyboard.press("Space")
+        expect(box).to_be_checked()
+    steps.tab_to(page, page.get_by_role("button", name="Save and continue"))
+    page.keyboard.press("Enter")
+    steps.heading(page, "Diversity, equity and inclusion")

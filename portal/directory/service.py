@@ -98,7 +98,8 @@ def directory_page(db: Session, ctx: StatusContext, query: DirectoryQuery, numbe
     """One page of the directory in two queries. The count selects no status columns, so
     the database evaluates only the filters for the rows it does not show."""
     select, columns = directory_select(ctx, query, listed_only=listed_only)
-    counting = columns.apply(sa.select(sa.func.count()).select_from(Organisation))
+    counting = columns.apply(sa.select(sa.func.count()).select_from(Organisation),
+                             with_attestation=bool(query.status))
     total = db.execute(
         counting.where(*_conditions(ctx, columns, query, listed_only))).scalar_one()
     number = min(number, max(1, ceil(total / per_page)))

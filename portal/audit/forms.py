@@ -32,7 +32,7 @@ class AuditFilterForm(BaseForm):
     date_to = StringField("To", validators=[Optional(), _iso_date])
 
     def validate_organisation(self, field):
-        if not field.data.isdigit():
+        if not field.data.isdigit() or len(field.data) > 9:
             raise ValidationError("Enter the company's portal number as digits, like 42")
 
     def validate_date_to(self, field):

@@ -20,6 +20,7 @@ from portal.auth.models import User
 from portal.db import session as db
 from portal.pagination import page_number, paginate
 from portal.permissions import staff_required
+from portal.review.queries import row_id
 
 # Where an event's object is shown: (endpoint, url argument name).
 OBJECT_PAGES = {
@@ -70,8 +71,8 @@ def _distinct(column) -> list[str]:
 
 def _actor_ids(text: str) -> list[int]:
     """A user number, an exact email address, or part of a name."""
-    if text.isdigit():
-        return [int(text)]
+    if row_id(text):
+        return [row_id(text)]
     if "@" in text:
         return list(db.execute(sa.select(User.id).where(User.email == text.lower())).scalars())
     return list(db.execute(sa.select(User.id).where(

@@ -20,6 +20,12 @@ from portal.review.models import Review, RiskFlag, StaffNote
 from portal.review.service import latest_version, previous_cycle_version
 from portal.review.working_days import SERVICE_LEVEL_DAYS, working_days_between
 
+
+def row_id(text: str) -> int | None:
+    """A database id from a URL, or None: digits only, and small enough for any INTEGER."""
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
 QUEUE_STATUSES = ("submitted", "in_review", "changes_requested", "approved", "rejected")
 
 
@@ -33,13 +39,13 @@ class QueueFilters:
 
     @classmethod
     def from_args(cls, args) -> QueueFilters:
+        """Unknown values fall back to the default: a hand-edited URL never fails."""
         status = args.get("status", "open")
-        cycle = args.get("cycle", "")
+        reviewer = args.get("reviewer", "")
         return cls(
             status=status if status in (*QUEUE_STATUSES, "open", "all") else "open",
-            cycle_id=int(cycle) if cycle.isdigit() else None,
-            reviewer=args.get("reviewer", "") if args.get("reviewer", "") in (
-                "", "me", "none") or args.get("reviewer", "").isdigit() else "",
+            cycle_id=row_id(args.get("cycle", "")),
+            reviewer=reviewer if reviewer in ("", "me", "none") or row_id(reviewer) else "",
             flagged=args.get("flagged", "") if args.get("flagged") in ("yes", "no") else "",
             late="yes" if args.get("late") == "yes" else "",
         )

@@ -8,7 +8,7 @@ from portal import clock
 from portal.attestations.models import ReportingCycle
 from portal.auth.models import StaffRole
 from portal.db import session as db
-from portal.forms import render_form
+from portal.forms import CONTROL_CHARS, render_form
 from portal.organisations.models import Organisation
 from portal.pagination import page_number, paginate
 from portal.permissions import staff_required
@@ -28,7 +28,8 @@ def dashboard():
 @staff_required()
 def companies():
     query = sa.select(Organisation).order_by(Organisation.search_name, Organisation.id)
-    search = request.args.get("q", "").strip()
+    # Control characters (a NUL byte) have no place in a name and PostgreSQL refuses them.
+    search = CONTROL_CHARS.sub("", request.args.get("q", ""))[:200].strip()
     if search:
         query = query.where(Organisation.search_name.contains(fold(search), autoescape=True))
     page = paginate(db, query, page_number(request.args.get("page")))

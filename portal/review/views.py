@@ -25,6 +25,7 @@ from portal.review.forms import (
     RequestChangesForm,
 )
 from portal.review.labels import FIELD_LABELS, SECTION_TITLES, field_label, show_value
+from portal.review.routing import ID
 
 # Connected here because create_app always imports views: every app computes risk flags.
 signals.attestation_submitted.connect(service.on_attestation_submitted)
@@ -67,7 +68,7 @@ def queue():
         reviewers=reviewers, service_level=queries.SERVICE_LEVEL_DAYS)
 
 
-@bp.route("/<int:attestation_id>")
+@bp.route(f"/<{ID}:attestation_id>")
 @staff_required()
 def attestation(attestation_id):
     record = _attestation_or_404(attestation_id)
@@ -89,7 +90,7 @@ def _review_page(record: Attestation, form=None, status: int = 200):
         field_labels=FIELD_LABELS, form=form), status
 
 
-@bp.route("/<int:attestation_id>/assign", methods=["POST"])
+@bp.route(f"/<{ID}:attestation_id>/assign", methods=["POST"])
 @staff_required()
 def assign(attestation_id):
     record = _attestation_or_404(attestation_id)
@@ -104,7 +105,7 @@ def assign(attestation_id):
     return redirect(url_for("review.attestation", attestation_id=record.id))
 
 
-@bp.route("/<int:attestation_id>/notes", methods=["POST"])
+@bp.route(f"/<{ID}:attestation_id>/notes", methods=["POST"])
 @staff_required()
 def add_note(attestation_id):
     record = _attestation_or_404(attestation_id)
@@ -136,7 +137,7 @@ def _decision_page(attestation_id: int, form, template: str, act, done: str):
                        cycle=record.cycle)
 
 
-@bp.route("/<int:attestation_id>/approve", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:attestation_id>/approve", methods=["GET", "POST"])
 @staff_required()
 def approve(attestation_id):
     return _decision_page(
@@ -145,7 +146,7 @@ def approve(attestation_id):
         "You approved {company}'s attestation. We emailed the company's admins.")
 
 
-@bp.route("/<int:attestation_id>/request-changes", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:attestation_id>/request-changes", methods=["GET", "POST"])
 @staff_required()
 def request_changes(attestation_id):
     return _decision_page(
@@ -155,7 +156,7 @@ def request_changes(attestation_id):
         "You asked {company} for changes. We emailed the company's admins.")
 
 
-@bp.route("/<int:attestation_id>/reject", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:attestation_id>/reject", methods=["GET", "POST"])
 @staff_required()
 def reject(attestation_id):
     return _decision_page(
@@ -165,7 +166,7 @@ def reject(attestation_id):
         "You rejected {company}'s attestation. We emailed the company's admins.")
 
 
-@bp.route("/<int:attestation_id>/reopen", methods=["GET", "POST"])
+@bp.route(f"/<{ID}:attestation_id>/reopen", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def reopen(attestation_id):
     return _decision_page(

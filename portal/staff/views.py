@@ -12,6 +12,7 @@ from portal.forms import CONTROL_CHARS, render_form
 from portal.organisations.models import Organisation
 from portal.pagination import page_number, paginate
 from portal.permissions import staff_required
+from portal.review.routing import ID
 from portal.staff import bp, queries, service
 from portal.staff.forms import AppointAdminForm, ExtensionForm, parse_date
 from portal.text import fold
@@ -40,7 +41,7 @@ def _organisation_or_404(organisation_id: int) -> Organisation:
     return db.get(Organisation, organisation_id) or abort(404)
 
 
-@bp.route("/companies/<int:organisation_id>")
+@bp.route(f"/companies/<{ID}:organisation_id>")
 @staff_required()
 def company(organisation_id):
     organisation = _organisation_or_404(organisation_id)
@@ -48,7 +49,7 @@ def company(organisation_id):
                            history=queries.company_history(db, organisation))
 
 
-@bp.route("/companies/<int:organisation_id>/extension", methods=["GET", "POST"])
+@bp.route(f"/companies/<{ID}:organisation_id>/extension", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def extend_deadline(organisation_id):
     organisation = _organisation_or_404(organisation_id)
@@ -71,7 +72,7 @@ def extend_deadline(organisation_id):
     return render_form("staff/extension.html", form, organisation=organisation)
 
 
-@bp.route("/companies/<int:organisation_id>/appoint-admin", methods=["GET", "POST"])
+@bp.route(f"/companies/<{ID}:organisation_id>/appoint-admin", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def appoint_admin(organisation_id):
     organisation = _organisation_or_404(organisation_id)

@@ -38,3 +38,15 @@ def test_forms_never_fail(world, client, login_as, value):
         response = client.submit(url, data)
         assert response.status_code in (200, 302), (url, response.status_code)
         assert b"<script>alert(1)</script>" not in response.data
+
+
+def test_huge_ids_in_the_path_are_404(world, client, login_as):
+    huge = "9" * 30
+    login_as(client, world["staff_admin"])
+    for url in (f"/staff/review/{huge}", f"/staff/review/{huge}/approve",
+                f"/staff/companies/{huge}", f"/staff/companies/{huge}/extension",
+                f"/staff/accounts/{huge}/role", f"/staff/review/sampling/{huge}",
+                f"/staff/review/sampling/{huge}/{huge}"):
+        assert client.get(url).status_code == 404, url
+    login_as(client, world["admin"])
+    assert client.get(f"/company/evidence-checks/{huge}").status_code == 404

@@ -102,6 +102,7 @@ _FOCUS_STYLE = """() => {
 
 def assert_focus_visible(page) -> dict:
     """Whatever has focus shows the yellow focus state (WCAG 2.4.7)."""
+    page.wait_for_load_state()
     focused = page.evaluate(_FOCUS_STYLE)
     assert focused, "focus was lost to the page body"
     assert focused["focusVisible"] and FOCUS_YELLOW in focused["styles"], \
@@ -112,6 +113,7 @@ def assert_focus_visible(page) -> dict:
 def tab_to(page, target, *, backwards: bool = False, limit: int = 80) -> None:
     """Press Tab (or Shift+Tab) until `target` has focus, checking focus is visible each time."""
     key = "Shift+Tab" if backwards else "Tab"
+    page.wait_for_load_state()  # the stylesheet, and so the focus style, has arrived
     for _ in range(limit):
         page.keyboard.press(key)
         assert_focus_visible(page)

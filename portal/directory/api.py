@@ -45,7 +45,14 @@ def _validated(response: Response, etag: str, changed_at: datetime) -> Response:
     response.set_etag(etag)
     response.last_modified = changed_at
     response.headers["Cache-Control"] = CACHE_CONTROL
-    response.headers["Link"] = f'<{opendata.LICENCE_URL}>; rel="license"'
+    response.headers["Link"] = (f'<{opendata.LICENCE_URL}>; rel="license", '
+                                f'<{url_for("directory.openapi")}>; rel="describedby"')
+    return _open(response)
+
+
+def _open(response: Response) -> Response:
+    # Open data, read-only and without credentials: any web page may fetch it.
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -96,10 +103,10 @@ def api_member(slug):
 def openapi():
     response = jsonify(openapi_document())
     response.headers["Cache-Control"] = CACHE_CONTROL
-    return response
+    return _open(response)
 
 
 def api_error(status: int, message: str):
     response = jsonify({"error": {"status": status, "message": message}})
     response.status_code = status
-    return response
+    return _open(response)

@@ -100,7 +100,9 @@ def test_list_includes_every_company_that_ever_pledged_with_its_status(client, d
         "Hotel Review": ("under_review", True),
     }
     assert body["meta"]["licence"].startswith("Creative Commons")
-    assert "license" in response.headers["Link"]
+    assert 'rel="license"' in response.headers["Link"]
+    assert '</api/v1/openapi.json>; rel="describedby"' in response.headers["Link"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
     echo = next(m for m in body["data"] if m["name"] == "Echo Delisted")
     assert (echo["delisted_on"], echo["delisted_reason"]) == (
         "2026-05-01", "Declared hours were not supported by evidence.")

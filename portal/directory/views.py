@@ -79,6 +79,7 @@ def members_csv():
     return Response(lines, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Link": f'<{opendata.LICENCE_URL}>; rel="license"',
+        "Access-Control-Allow-Origin": "*",
     })
 
 

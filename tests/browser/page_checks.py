@@ -8,6 +8,34 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}  # also what 1280 px at 400 % zoom shows (WCAG 1.4.10)
 TITLE_SUFFIX = " – Pledge Portal"
+FOCUS_YELLOW = "rgb(255, 221, 0)"
+# Focus each element as the keyboard would (focusVisible) and look for the yellow focus state.
+_UNSTYLED_FOCUS = """() => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+    + '[tabindex]:not([tabindex="-1"])';
+  const missing = [], previous = document.activeElement;
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.disabled || !el.getClientRects().length) continue;
+    el.focus({focusVisible: true});
+    if (document.activeElement !== el) continue;
+    const s = getComputedStyle(el);
+    const styles = [s.outlineStyle === 'none' ? '' : s.outlineColor, s.backgroundColor,
+                    s.borderTopColor, s.boxShadow].join(' ');
+    if (!styles.includes('""" + FOCUS_YELLOW + """')) missing.push(el.outerHTML.slice(0, 100));
+    el.blur();
+  }
+  // Leave focus, and where the next Tab starts, as the person left them.
+  if (previous && previous !== document.body) {
+    previous.focus();
+  } else {
+    const marker = document.createElement('span');
+    marker.tabIndex = -1;
+    document.body.prepend(marker);
+    marker.focus();
+    marker.remove();
+  }
+  return missing.slice(0, 5);
+}"""
 
 
 @dataclass
@@ -31,6 +59,7 @@ class Auditor:
         self._check_document(page, name)
         self._check_axe(page, name)
         self._check_reflow(page, name)
+        self._check_focus_styles(page, name)
         self.pages[name] = page.url
         self.html[name] = self._source(page)
 
@@ -78,6 +107,11 @@ class Auditor:
             page.set_viewport_size(DESKTOP)
         assert width <= NARROW["width"], \
             f"{name} scrolls sideways at 320 px (scrollWidth {width}):\n{culprits}"
+
+    def _check_focus_styles(self, page, name: str) -> None:
+        """Every focusable element shows the yellow focus state when reached by keyboard."""
+        unstyled = page.evaluate(_UNSTYLED_FOCUS)
+        assert not unstyled, f"{name}: no visible focus style on {unstyled}"
 
     @staticmethod
     def _source(page) -> str:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 from playwright.sync_api import expect
 
+from tests.browser.page_checks import FOCUS_YELLOW
+
 PASSWORD = "ample lantern orchard"
 _numbers = itertools.count(1)
 
@@ -88,7 +90,6 @@ def sign_out(page) -> None:
 
 # --- keyboard only ----------------------------------------------------------------------------
 
-FOCUS_YELLOW = "rgb(255, 221, 0)"
 _FOCUS_STYLE = """() => {
     const el = document.activeElement;
     if (!el || el === document.body) return null;

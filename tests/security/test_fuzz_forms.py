@@ -210,3 +210,43 @@ def test_a_correct_password_still_works_after_the_fuzzing(app):
     client = PortalClient(app.test_client())
     response = client.submit("/sign-in", {"email": email, "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_the_second_step_survives_hostile_codes(app):
+    import time
+
+    from tests.factories import create_staff, enrol_two_factor
+
+    with app.app_context():
+        session = get_session()
+        staff = create_staff(session)
+        enrol_two_factor(session, staff)
+        pending = {"u": staff.id, "v": staff.session_version, "next": "", "tries": 0}
+    client = PortalClient(app.test_client())
+    token = client.csrf_token("/sign-in")
+
+    @given(pairs=mangled({"code": "123456"}), csrf_mode=CSRF_MODE,
+           url=st.sampled_from(["/sign-in/two-factor", "/sign-in/two-factor/recovery-code"]))
+    def example(pairs, csrf_mode, url):
+        with client.session_transaction() as flask_session:
+            flask_session["pending_two_factor"] = {**pending, "at": time.time()}
+        response = post(client, url, pairs, token, csrf_mode)
+        assert_sane(response)
+        with client.session_transaction() as flask_session:
+            assert "_user_id" not in flask_session  # no code in the strategy is right
+
+    example()
+
+
+def test_account_deletion_survives_hostile_input(app):
+    client, _ = _signed_in_admin(app)
+    token = client.csrf_token("/account/delete")
+
+    @given(pairs=mangled({"password": "not the password"}), csrf_mode=CSRF_MODE)
+    def example(pairs, csrf_mode):
+        before = counts(app)
+        response = post(client, "/account/delete", pairs, token, csrf_mode)
+        assert_sane(response)
+        assert response.status_code != 302 and counts(app) == before
+
+    example()

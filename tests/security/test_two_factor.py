@@ -301,3 +301,22 @@ def test_demo_seed_in_production_sets_no_secret(app, db):
         User.email == "ada.admin@association.example")).scalar_one()
     assert ada.totp_secret is None
     assert not any("two-factor secret" in line for line in lines)
+
+
+def test_second_step_pages_keep_the_house_rules(client, db):
+    from tests.security.test_access_matrix import _page_rules
+
+    staff = create_staff(db)
+    password_step(client, staff)
+    enrol = client.get("/sign-in/two-factor/set-up")
+    assert _page_rules(enrol) == []
+    secret = page(enrol).select_one("#manual-key").get_text().replace(" ", "")
+    codes = client.submit("/sign-in/two-factor/set-up", {"code": pyotp.TOTP(secret).now()})
+    assert _page_rules(codes) == []
+    client.post("/sign-out", data={"csrf_token": client.csrf_token("/account")})
+    password_step(client, staff)
+    for url in ("/sign-in/two-factor", "/sign-in/two-factor/recovery-code"):
+        response = client.get(url)
+        assert response.status_code == 200 and _page_rules(response) == [], url
+    wrong = client.submit("/sign-in/two-factor", {"code": "000000"})
+    assert _page_rules(wrong) == []

@@ -6,12 +6,15 @@ import csv
 import io
 
 from flask import Response, abort, render_template, request
+from flask_login import current_user
 
 from portal import clock
 from portal.db import session as db
-from portal.impact import bp, dashboard
+from portal.directory.status import status_context
+from portal.impact import analytics, bp, charts, dashboard, queries
+from portal.impact import compare as comparison
 from portal.impact.queries import ImpactFilters
-from portal.permissions import public
+from portal.permissions import member_required, public, staff_required
 from portal.reference import (
     HEADCOUNT_BAND_NAMES,
     HEADCOUNT_BANDS,
@@ -20,6 +23,7 @@ from portal.reference import (
     SECTOR_NAMES,
     SECTORS,
 )
+from portal.review.working_days import SERVICE_LEVEL_DAYS
 
 CSV_TABLES = {  # name -> (header, rows from an Impact)
     "trend": (dashboard.TREND_HEADER, dashboard.trend_rows),
@@ -78,3 +82,44 @@ def csv_response(filename: str, header: list[str], rows: list[list]) -> Response
     writer.writerows(rows)
     return Response(buffer.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/company/compare")
+@member_required()
+def compare():
+    organisation = current_user.organisation
+    rows = comparison.compare_rows(db, organisation)
+    return render_template("impact/compare.html", organisation=organisation, rows=rows,
+                           trend_chart=comparison.own_trend_chart(rows),
+                           peers=filter_words(ImpactFilters(sector=organisation.sector,
+                                                            size=organisation.headcount_band)))
+
+
+@bp.route("/staff/analytics", endpoint="analytics")
+@staff_required()
+def analytics_page():
+    today = clock.today()
+    cycles = queries.opened_cycles(db, today)
+    year, bad_year = _year_arg()
+    by_year = {cycle.year: cycle for cycle in cycles}
+    cycle = by_year.get(year) or (cycles[-1] if cycles else None)
+    ctx = status_context(db, today)
+    weeks = analytics.throughput(db, today)
+    page = {"cycle": cycle, "cycles": cycles, "weeks": weeks,
+            "pipeline": analytics.delist_pipeline(db, ctx),
+            "year_ignored": bad_year or (str(year) if year and year not in by_year else ""),
+            "submitted_chart": charts.bar_chart(
+                "Submissions per week", [(w.week_of.strftime("%-d %b"), w.submitted)
+                                         for w in weeks],
+                summary=f"{sum(w.submitted for w in weeks)} submissions in the last "
+                        f"{len(weeks)} weeks."),
+            "decided_chart": charts.bar_chart(
+                "Decisions per week", [(w.week_of.strftime("%-d %b"), w.decided) for w in weeks],
+                summary=f"{sum(w.decided for w in weeks)} decisions in the last "
+                        f"{len(weeks)} weeks.")}
+    if cycle is not None:
+        page["times"] = analytics.decision_times(db, cycle.id)
+        page["flags"], page["flag_base"] = analytics.flag_frequency(db, cycle.id)
+        page["reminders"] = analytics.reminder_response(db, cycle)
+    return render_template("impact/analytics.html", service_level=SERVICE_LEVEL_DAYS,
+                           response_days=analytics.RESPONSE_DAYS, **page)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
 
 from portal import clock
 from portal.db import session as db
 from portal.directory.status import status_context
-from portal.impact import analytics, bp, charts, dashboard, queries
+from portal.impact import analytics, bp, charts, dashboard, queries, report
 from portal.impact import compare as comparison
 from portal.impact.queries import ImpactFilters
 from portal.permissions import member_required, public, staff_required
@@ -123,3 +123,14 @@ def analytics_page():
         page["reminders"] = analytics.reminder_response(db, cycle)
     return render_template("impact/analytics.html", service_level=SERVICE_LEVEL_DAYS,
                            response_days=analytics.RESPONSE_DAYS, **page)
+
+
+@bp.route("/staff/annual-report/<int:year>.pdf")
+@staff_required()
+def annual_report(year):
+    try:
+        pdf = report.annual_report_pdf(db, year, current_app.config["ASSOCIATION_NAME"])
+    except report.NoSuchCycle:
+        abort(404)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="annual-report-{year}.pdf"'})

@@ -178,14 +178,19 @@ def reported_counts(db: Session, conditions: list) -> dict[int, int]:
 
 def pledged_counts(db: Session, conditions: list, cycles, today: date) -> dict[int, int]:
     """{cycle id: companies whose pledge was in force at the end of the cycle's grace period
-    (or today, for a cycle still running)}: one query, one counted column per cycle."""
+    (or today, for a cycle still running), or that reported for it}: one query, one counted
+    column per cycle."""
     if not cycles:
         return {}
     columns = []
     for cycle in cycles:
         end = clock.end_of_day(min(today, cycle.grace_until))
-        in_force = sa.and_(Pledge.signed_at <= end,
-                           sa.or_(Pledge.withdrawn_at.is_(None), Pledge.withdrawn_at > end))
+        # A company that reported for the cycle had pledged, whatever happened since.
+        reported = sa.select(Attestation.organisation_id).where(
+            Attestation.cycle_id == cycle.id, Attestation.first_submitted_at.is_not(None))
+        in_force = sa.or_(sa.and_(Pledge.signed_at <= end, sa.or_(
+            Pledge.withdrawn_at.is_(None), Pledge.withdrawn_at > end)),
+            Pledge.organisation_id.in_(reported))
         columns.append(sa.func.count(sa.distinct(sa.case((in_force, Pledge.organisation_id)))))
     row = db.execute(sa.select(*columns).select_from(Pledge).join(
         Organisation, Organisation.id == Pledge.organisation_id).where(*conditions)).one()

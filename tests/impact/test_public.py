@@ -130,3 +130,17 @@ def test_trend_across_cycles(client, db, cycles):
     assert all(Decimal(row[5]) == statistics.median(averages) for row in rows[1:])
     soup = _page(client)
     assert len(soup.select("#trend-heading ~ figure svg")) == 2
+
+
+def test_query_count_does_not_grow_with_companies(client, db, cycles, count_queries):
+    def queries_for_page() -> int:
+        with count_queries() as counter:
+            assert client.get("/impact?sector=M&size=50-249").status_code == 200
+        return counter.count
+
+    for total in HOURS:
+        approved_company(db, cycles, total_hours=total)
+    few = queries_for_page()
+    for total in HOURS * 2:
+        approved_company(db, cycles, total_hours=total)
+    assert queries_for_page() == few <= 12

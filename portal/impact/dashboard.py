@@ -85,8 +85,7 @@ def build_impact(db: Session, filters: ImpactFilters, today: date,
             row.meeting_hour, row.meeting_coverage = total.meeting_hour, total.meeting_coverage
             row.histogram = list(zip(HOUR_BIN_LABELS, histogram.get(
                 cycle.id, [0] * len(HOUR_BIN_LABELS)), strict=True))
-            row.practices = [(label, total.practices.get(code, 0))
-                             for code, label, _expression in PRACTICES]
+            row.practices = [(label, total.practices.get(code, 0)) for code, label in PRACTICES]
         rows.append(row)
     return Impact(filters, rows, _selected(rows, year))
 

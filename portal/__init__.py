@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.before_request(loader.forget_request_globals)
 
+    from portal.urls import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     for module_name in BLUEPRINTS:
         try:
             module = importlib.import_module(module_name)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from portal import clock
 from portal.db import session as db
 from portal.directory.status import status_context
-from portal.impact import analytics, bp, charts, dashboard, queries, report
+from portal.impact import analytics, bp, cache, charts, dashboard, queries, report
 from portal.impact import compare as comparison
 from portal.impact.queries import ImpactFilters
 from portal.permissions import member_required, public, staff_required
@@ -40,6 +40,10 @@ def _year_arg() -> tuple[int | None, str]:
     return (int(raw), "") if raw.isdigit() and len(raw) == 4 else (None, raw[:20])
 
 
+def _cache_enabled() -> bool:
+    return current_app.config.get("IMPACT_CACHE", not current_app.testing)
+
+
 def filter_words(filters: ImpactFilters) -> str:
     words = [SECTOR_NAMES.get(filters.sector), REGION_NAMES.get(filters.region),
              f"{HEADCOUNT_BAND_NAMES[filters.size]} employees" if filters.size else None]
@@ -51,7 +55,7 @@ def filter_words(filters: ImpactFilters) -> str:
 def index():
     filters = ImpactFilters.from_args(request.args)
     year, bad_year = _year_arg()
-    impact = dashboard.build_impact(db, filters, clock.today(), year)
+    impact = cache.impact_for(db, filters, clock.today(), year, enabled=_cache_enabled())
     asked_missing = year is not None and (impact.selected is None or impact.selected.year != year)
     selected = impact.selected
     return render_template(
@@ -70,8 +74,8 @@ def table_csv(table):
         abort(404)
     header, rows = CSV_TABLES[table]
     year, _bad = _year_arg()
-    impact = dashboard.build_impact(db, ImpactFilters.from_args(request.args), clock.today(),
-                                    year)
+    impact = cache.impact_for(db, ImpactFilters.from_args(request.args), clock.today(), year,
+                              enabled=_cache_enabled())
     return csv_response(f"pledge-portal-impact-{table}.csv", header, rows(impact))
 
 

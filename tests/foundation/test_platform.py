@@ -146,3 +146,23 @@ def test_client_address_behind_a_proxy(database_url, hops, expected):
                                      environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert response.get_data(as_text=True) == expected
     app.extensions["db_engine"].dispose()
+
+
+def test_ids_beyond_the_database_range_are_404_everywhere(app, client, login_as, db):
+    """Every <int:…> route: an id too large for the database is 'not found', never a 500."""
+    from portal.urls import DatabaseIdConverter
+    from tests.factories import create_staff
+
+    login_as(client, create_staff(db, StaffRole.ADMIN))
+    huge = "9" * 30
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        ids = [name for name, conv in rule._converters.items()
+               if isinstance(conv, DatabaseIdConverter)]
+        if "GET" not in rule.methods or not ids:
+            continue
+        values = {name: huge if name in ids else "x" for name in rule._converters}
+        response = client.get(rule.build(values, append_unknown=False)[1])
+        assert response.status_code == 404, (rule.rule, response.status_code)
+        checked += 1
+    assert checked > 5

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from portal.attestations.models import Attestation, AttestationVersion, ReportingCycle
 from portal.calendar.digest import delist_candidates
 from portal.directory.status import StatusCode, StatusContext, status_columns
+from portal.impact import charts
 from portal.impact.sqlfuncs import days_between, utc_date, utc_week
 from portal.mail.models import OutboxMail
 from portal.organisations.models import Organisation
@@ -51,6 +52,16 @@ def throughput(db: Session, today: date) -> list[WeekRow]:
     weeks = [first + timedelta(weeks=n) for n in range(WEEKS_SHOWN)]
     return [WeekRow(week, submitted.get(week.isoformat(), 0), decided.get(week.isoformat(), 0))
             for week in weeks]
+
+
+def throughput_charts(weeks: list[WeekRow]) -> list[charts.BarChart]:
+    labels = [f"{week.week_of.day} {week.week_of:%b}" for week in weeks]
+    return [charts.bar_chart(
+        f"{title} per week", list(zip(labels, counts, strict=True)),
+        summary=f"{sum(counts):,} {title.lower()} in the last {len(weeks)} weeks, "
+                f"from the week beginning {labels[0]}.")
+        for title, counts in (("Submissions", [w.submitted for w in weeks]),
+                              ("Decisions", [w.decided for w in weeks]))]
 
 
 def _per_week(db: Session, column, since, *conditions) -> dict[str, int]:

@@ -103,8 +103,7 @@ def _selected(rows: list[CycleImpact], year: int | None) -> CycleImpact | None:
 
 def histogram_chart(cycle: CycleImpact) -> charts.BarChart:
     hours = cycle.hours
-    summary = (f"Average learning hours per employee per week across {cycle.certified:,} "
-               f"certified companies in {cycle.year}")
+    summary = f"{cycle.certified:,} certified companies in {cycle.year}"
     if hours and hours.median is not None:
         summary += f": the median company gave {hours.median:.2f} hours a week"
         summary += (f" (half gave between {hours.lower_quartile:.2f} and "

@@ -11,7 +11,7 @@ from flask_login import current_user
 from portal import clock
 from portal.db import session as db
 from portal.directory.status import status_context
-from portal.impact import analytics, bp, cache, charts, dashboard, queries, report
+from portal.impact import analytics, bp, cache, dashboard, queries, report
 from portal.impact import compare as comparison
 from portal.impact.queries import ImpactFilters
 from portal.permissions import member_required, public, staff_required
@@ -112,15 +112,7 @@ def analytics_page():
     page = {"cycle": cycle, "cycles": cycles, "weeks": weeks,
             "pipeline": analytics.delist_pipeline(db, ctx),
             "year_ignored": bad_year or (str(year) if year and year not in by_year else ""),
-            "submitted_chart": charts.bar_chart(
-                "Submissions per week", [(w.week_of.strftime("%-d %b"), w.submitted)
-                                         for w in weeks],
-                summary=f"{sum(w.submitted for w in weeks)} submissions in the last "
-                        f"{len(weeks)} weeks."),
-            "decided_chart": charts.bar_chart(
-                "Decisions per week", [(w.week_of.strftime("%-d %b"), w.decided) for w in weeks],
-                summary=f"{sum(w.decided for w in weeks)} decisions in the last "
-                        f"{len(weeks)} weeks.")}
+            "charts": analytics.throughput_charts(weeks)}
     if cycle is not None:
         page["times"] = analytics.decision_times(db, cycle.id)
         page["flags"], page["flag_base"] = analytics.flag_frequency(db, cycle.id)

@@ -4,7 +4,10 @@ A cell is shown only when
 1. it holds at least 5 companies (stats.MIN_GROUP_SIZE);
 2. no wider group a visitor can also ask for (drop any of the filters) differs from it by
    1–4 companies: subtracting one from the other would expose those few companies' answers;
-3. along each filter, its sibling cells (same other filters, another value) that are hidden
+3. every region of the Venn diagram its filters draw (e.g. "in sector M but not in London")
+   holds 0 or at least 5 companies: those regions are sums and differences of the wider
+   groups (overall − M − London + M∩London = neither), so a visitor could compute them;
+4. along each filter, its sibling cells (same other filters, another value) that are hidden
    hold 0 or at least 5 companies between them. When the hidden siblings hold 1–4, the
    smallest shown siblings are hidden too ("complementary suppression"), otherwise the wider
    group minus the shown siblings would give the hidden few away.
@@ -36,6 +39,16 @@ def hidden_siblings(counts: dict[str, int]) -> set[str]:
     while _reveals_few(sum(counts[value] for value in hidden)) and shown:
         hidden.add(shown.pop(0)[1])
     return hidden
+
+
+def venn_regions(counts: dict[tuple, int]) -> list[int]:
+    """Companies in each region of the filters' Venn diagram, from the counts of every subset
+    of the filters (inclusion–exclusion: inside the filters in T and outside the others)."""
+    regions = []
+    for inside in counts:
+        regions.append(sum((-1) ** (len(subset) - len(inside)) * n
+                           for subset, n in counts.items() if set(inside) <= set(subset)))
+    return regions
 
 
 def _ancestor_counts(db: Session, filters: ImpactFilters) -> dict[int, dict[tuple, int]]:
@@ -70,7 +83,8 @@ def shown_cells(db: Session, filters: ImpactFilters) -> dict[int, bool]:
     for cycle_id, counts in ancestors.items():
         own = counts[full]
         shown[cycle_id] = own >= MIN_GROUP_SIZE and not any(
-            _reveals_few(n - own) for subset, n in counts.items() if subset != full)
+            _reveals_few(n - own) for subset, n in counts.items() if subset != full
+        ) and not any(_reveals_few(n) for n in venn_regions(counts))
     for name, value in filters.active.items():
         for cycle_id, breakdown in _sibling_counts(db, filters, name).items():
             if value in hidden_siblings(breakdown):

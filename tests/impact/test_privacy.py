@@ -71,6 +71,7 @@ def test_no_filter_combination_exposes_fewer_than_five_companies(db, frozen_cloc
         if narrower < wider:
             assert len(wider - narrower) >= 5, (shown[wider], shown[narrower])
     for group, filters in shown.items():
+        _assert_venn_regions_safe(places, filters)
         for name in (n for n in VALUES if not filters[n]):
             children = [g for g, f in shown.items() if f[name] and all(
                 f[other] == filters[other] for other in VALUES if other != name)]
@@ -92,3 +93,15 @@ def test_a_hidden_group_shows_no_figures_anywhere(client, db, frozen_clock):
         assert data.strip().splitlines() == ["cycle,hours_per_week,companies"]
     page = client.get("/impact").get_data(as_text=True)
     assert "Employees covered by" in page and "665" in page  # everyone: 7 companies
+
+
+def _assert_venn_regions_safe(places, filters) -> None:
+    """Inside some of the group's filters and outside the others: 0 or at least 5 companies
+    (each region is a sum of wider groups a visitor can ask for)."""
+    active = [k for k in VALUES if filters[k]]
+    index = {name: position for position, name in enumerate(VALUES)}
+    for inside in itertools.product([True, False], repeat=len(active)):
+        region = [i for i, place in enumerate(places) if all(
+            (place[index[name]] == filters[name]) == flag
+            for name, flag in zip(active, inside, strict=True))]
+        assert len(region) == 0 or len(region) >= 5, (filters, inside)

@@ -53,3 +53,15 @@ def test_quantile_ranks_are_neighbours_within_the_list(n):
 ])
 def test_complementary_suppression_hides_enough_siblings(counts, hidden):
     assert hidden_siblings(counts) == hidden
+
+
+@pytest.mark.parametrize(("counts", "regions"), [
+    ({(): 20, ("sector",): 10, ("region",): 10, ("sector", "region"): 5}, [5, 5, 5, 5]),
+    # Neither sector M nor London: 16 − 10 − 10 + 5 = 1 company, exposed by subtraction.
+    ({(): 16, ("sector",): 10, ("region",): 10, ("sector", "region"): 5}, [1, 5, 5, 5]),
+    ({(): 12, ("size",): 7}, [5, 7]),
+])
+def test_venn_regions_by_inclusion_exclusion(counts, regions):
+    from portal.impact.privacy import venn_regions
+
+    assert sorted(venn_regions(counts)) == regions

@@ -104,3 +104,13 @@ def test_staff_analytics_is_staff_only(client, db, login_as, cycle):
     company = approved_company(db, [cycle])
     login_as(client, create_member(db, company))
     assert client.get("/staff/analytics").status_code == 403
+
+
+def test_staff_analytics_empty_state(client, db, login_as, frozen_clock):
+    frozen_clock(NOW)
+    login_as(client, create_staff(db))
+    soup = _soup(client.get("/staff/analytics"))
+    text = soup.get_text(" ", strip=True)
+    assert "No reporting cycle has opened yet" in text
+    assert "0 submissions in the last 12 weeks" in text
+    assert len(soup.select("figure > svg > title")) == 2

@@ -1,7 +1,14 @@
-"""Words staff see for answer fields and flags (the snapshot stores only keys)."""
+"""Words staff see for answer fields and flags (the snapshot stores only keys).
+
+The field labels and the way answers are written are the attestation package's
+(`portal.attestations.summary`): reviewers read the same words as the member's
+check-your-answers page.
+"""
 
 import re
 from datetime import date
+
+from portal.attestations.summary import LABELS, display, section_rows
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -14,36 +21,22 @@ SECTION_TITLES = {
     "declaration": "F. Declaration",
 }
 
-FIELD_LABELS = {
-    "period_start": "Reporting period start",
-    "period_end": "Reporting period end",
-    "headcount": "Headcount at period end",
-    "fte": "Full-time equivalent",
-    "has_policy": "Protected learning time policy",
-    "policy_description": "Policy description",
-    "total_hours": "Total structured learning hours",
-    "employees_meeting_hour": "Employees averaging at least an hour a week",
-    "recording_methods": "How time was recorded",
-    "formats": "Learning formats",
-    "micro_credentials": "Micro-credentials earned",
-    "policy_url": "DE&I policy URL",
-    "has_senior_sponsor": "Named senior sponsor",
-    "training_completion_pct": "Staff who completed DE&I training (%)",
-    "data_collected": "Diversity data collected",
-    "pay_gap_url": "Pay-gap report URL",
-    "recruitment_practices": "Inclusive recruitment practices",
-    "has_adjustments_policy": "Reasonable-adjustments policy",
-    "highlights": "Highlights",
-    "plans": "Next year's plans",
-}
+# The imported learning record (section B): the file itself, shown as its name and a link.
+RECORD_FILE = "record_file_id"
+RECORD_FILE_LABEL = "Learning record file"
+
+FIELD_LABELS = {name: label for rows in LABELS.values() for name, label in rows}
+FIELD_LABELS[RECORD_FILE] = RECORD_FILE_LABEL
 
 
 def field_label(key: str) -> str:
     return FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
 
 
-def show_value(value) -> str:
-    """An answer as a reviewer reads it: yes/no, lists joined, blanks said out loud."""
+def show_value(value, name: str = "") -> str:
+    """An answer as a reviewer reads it: the member's words for the same field."""
+    if name in FIELD_LABELS:
+        return display(name, value)
     if value is None or value == "" or value == []:
         return "Not given"
     if value is True:
@@ -58,3 +51,18 @@ def show_value(value) -> str:
         day = date.fromisoformat(value)
         return f"{day.day} {day:%B %Y}"
     return str(value)
+
+
+def answer_rows(key: str, answers: dict) -> list[tuple[str, str, str]]:
+    """(field name, label, displayed value) for one section of a frozen version: the member's
+    rows, then the learning-record file (the template links it) and any answer this build
+    has no label for (so nothing the company declared is hidden from the reviewer)."""
+    saved = (answers or {}).get(key) or {}
+    rows = section_rows(key, answers)
+    known = {name for name, _ in LABELS.get(key, [])}
+    for name, value in saved.items():
+        if name == RECORD_FILE:
+            rows.append((name, RECORD_FILE_LABEL, value))
+        elif name not in known:
+            rows.append((name, field_label(name), show_value(value, name)))
+    return rows

@@ -200,6 +200,11 @@ class ReviewPage:
         return (self.version.snapshot or {}).get("evidence") or []
 
     @property
+    def files_by_id(self) -> dict[int, EvidenceFile]:
+        """The company's files still held (a purged learning record is not here)."""
+        return {file.id: file for file in self.evidence}
+
+    @property
     def other_files(self) -> list[EvidenceFile]:
         """Files not in the frozen version: learning records, sampling uploads, later files."""
         declared = {item.get("id") for item in self.declared_evidence}

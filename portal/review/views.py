@@ -24,7 +24,14 @@ from portal.review.forms import (
     ReopenForm,
     RequestChangesForm,
 )
-from portal.review.labels import FIELD_LABELS, SECTION_TITLES, field_label, show_value
+from portal.review.labels import (
+    FIELD_LABELS,
+    RECORD_FILE,
+    SECTION_TITLES,
+    answer_rows,
+    field_label,
+    show_value,
+)
 from portal.review.routing import ID
 
 # Connected here because create_app always imports views: every app computes risk flags.
@@ -41,8 +48,9 @@ def evidence_url(evidence_id) -> str | None:
 
 @bp.context_processor
 def review_helpers():
-    return {"field_label": field_label, "show_value": show_value,
-            "section_titles": SECTION_TITLES, "evidence_url": evidence_url}
+    return {"field_label": field_label, "show_value": show_value, "answer_rows": answer_rows,
+            "record_file_key": RECORD_FILE, "section_titles": SECTION_TITLES,
+            "evidence_url": evidence_url}
 
 
 def _attestation_or_404(attestation_id: int) -> Attestation:
@@ -101,7 +109,7 @@ def assign(attestation_id):
             flash(str(error), "error")
             return redirect(url_for("review.attestation", attestation_id=record.id))
         db.commit()
-        flash(f"{record.organisation.name}'s attestation is assigned to you.", "success")
+        flash(f"The attestation from {record.organisation.name} is assigned to you.", "success")
     return redirect(url_for("review.attestation", attestation_id=record.id))
 
 
@@ -143,7 +151,7 @@ def approve(attestation_id):
     return _decision_page(
         attestation_id, ApproveForm(), "review/approve.html",
         lambda record, form: service.approve(db, current_user, record, form.internal_note.data),
-        "You approved {company}'s attestation. We emailed the company's admins.")
+        "You approved the attestation from {company}. We emailed the company's admins.")
 
 
 @bp.route(f"/<{ID}:attestation_id>/request-changes", methods=["GET", "POST"])
@@ -163,7 +171,7 @@ def reject(attestation_id):
         attestation_id, RejectForm(), "review/reject.html",
         lambda record, form: service.reject(
             db, current_user, record, form.reason.data, form.internal_note.data),
-        "You rejected {company}'s attestation. We emailed the company's admins.")
+        "You rejected the attestation from {company}. We emailed the company's admins.")
 
 
 @bp.route(f"/<{ID}:attestation_id>/reopen", methods=["GET", "POST"])
@@ -173,7 +181,7 @@ def reopen(attestation_id):
         attestation_id, ReopenForm(), "review/reopen.html",
         lambda record, form: service.reopen_on_appeal(db, current_user, record,
                                                       form.reason.data),
-        "{company}'s attestation is back in the review queue.")
+        "The attestation from {company} is back in the review queue.")
 
 
 from portal.review import member_views, sampling_views  # noqa: E402,F401  (more routes)

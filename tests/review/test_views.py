@@ -258,3 +258,88 @@ def test_queue_query_count_does_not_grow_with_the_page(db, world, client, login_
         organisation, _ = create_company_with_admin(db)
         create_attestation(db, organisation, world["cycle"], status="submitted")
     assert queries_for_queue() == few
+
+
+def test_review_page_answers_use_the_members_words_and_link_the_learning_record(
+        db, world, client, login_as):
+    from portal.attestations.models import EvidenceFile
+
+    attestation = world["attestation"]
+    record_file = EvidenceFile(attestation_id=attestation.id, purpose="learning_record",
+                               filename="learning-2025.csv", media_type="text/csv", size=10,
+                               sha256="cd" * 32)
+    db.add(record_file)
+    db.flush()
+    version = service.latest_version(db, attestation.id)
+    answers = copy.deepcopy(version.snapshot["answers"])
+    answers["learning"].update(record_employees=100, record_file_id=record_file.id)
+    version.snapshot = {**version.snapshot, "answers": answers}
+    db.commit()
+    login_as(client, world["reviewer"])
+    page = soup(client.get(f"/staff/review/{attestation.id}"))
+    rows = {row.dt.get_text(strip=True): row.dd for row in page.select(".summary-list__row")}
+    assert rows["How learning time was recorded"].get_text(strip=True) == (
+        "Learning management system (LMS)")
+    assert rows["Learning formats used"].get_text(strip=True) == "Online courses, Workshops"
+    assert rows["Diversity data collected"].get_text(strip=True) == "Gender, Ethnicity"
+    assert rows["Reporting period start"].get_text(strip=True) == "1 January 2025"
+    link = rows["Learning record file"].a
+    assert link.get_text(strip=True) == "learning-2025.csv"
+    assert link["href"] == f"/attestation-evidence/{record_file.id}"
+    text = page.get_text(" ", strip=True)
+    assert "Record file id" not in text and "online courses" not in text
+
+
+def test_review_page_says_when_the_learning_record_was_purged(db, world, client, login_as):
+    attestation = world["attestation"]
+    version = service.latest_version(db, attestation.id)
+    answers = copy.deepcopy(version.snapshot["answers"])
+    answers["learning"]["record_file_id"] = 424242
+    version.snapshot = {**version.snapshot, "answers": answers}
+    db.commit()
+    login_as(client, world["reviewer"])
+    page = soup(client.get(f"/staff/review/{attestation.id}"))
+    rows = {row.dt.get_text(strip=True): row.dd.get_text(" ", strip=True)
+            for row in page.select(".summary-list__row")}
+    assert rows["Learning record file"].startswith("Deleted after the retention period")
+    assert "424242" not in page.get_text()
+
+
+def test_review_page_diff_uses_the_members_words(db, world, client, login_as):
+    attestation = world["attestation"]
+    service.request_changes(db, world["reviewer"], attestation, {"learning": "Formats?"})
+    answers = copy.deepcopy(GOOD_ANSWERS)
+    answers["learning"]["formats"] = ["coaching"]
+    add_attestation_version(db, attestation, answers=answers)
+    login_as(client, world["reviewer"])
+    page = soup(client.get(f"/staff/review/{attestation.id}"))
+    diff = page.find("caption", string="What changed since version 1").find_parent("table")
+    assert diff.select_one("tbody th").get_text(strip=True) == (
+        "B. Learning time: Learning formats used")
+    assert [td.get_text(strip=True) for td in diff.select("tbody td")] == [
+        "Online courses, Workshops", "Coaching or mentoring"]
+
+
+@pytest.mark.parametrize("action, data, message", [
+    ("approve", {}, "You approved the attestation from Kestrel CRM."),
+    ("reject", {"reason": "No records kept."}, "You rejected the attestation from Kestrel CRM."),
+    ("request-changes", {"message_dei": "Link your policy."}, "You asked Kestrel CRM for changes."),
+])
+def test_decision_messages_name_the_company_without_a_possessive(
+        db, world, client, login_as, action, data, message):
+    attestation = world["attestation"]
+    login_as(client, world["reviewer"])
+    response = client.submit(f"/staff/review/{attestation.id}/{action}", data)
+    assert response.status_code == 302
+    text = soup(client.get(response.location)).get_text(" ", strip=True)
+    assert message in text
+    assert "'s attestation" not in text
+
+
+def test_assign_message_names_the_company_without_a_possessive(db, world, client, login_as):
+    attestation = world["attestation"]
+    login_as(client, world["reviewer"])
+    response = client.submit(f"/staff/review/{attestation.id}/assign", {},
+                             form_url=f"/staff/review/{attestation.id}")
+    text = soup(client.get(response.location)).get_text(" ", strip=True)
+    assert "The attestation from Kestrel CRM is assigned to you." in text

@@ -8,7 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal import clock
-from portal.attestations.models import Attestation, AttestationStatus, AttestationVersion
+from portal.attestations.models import (
+    Attestation,
+    AttestationStatus,
+    AttestationVersion,
+    ReportingCycle,
+)
 from portal.auth.models import StaffRole
 from portal.review import sampling, service
 from portal.review.models import Decision, Review, RiskFlag, SamplingAudit
@@ -24,13 +29,46 @@ def seed(db: Session, ctx) -> None:
     admin = next((u for u in staff if u.staff_role == StaffRole.ADMIN), None)
     if reviewer is None or admin is None:
         return
+    cycle = _current_cycle(db)
+    printed = _attestation_lines(db, ctx, cycle)  # what the attestation demo just printed
     flagged = _flag_unflagged_versions(db)
     decided = _decide_some_open(db, reviewer, admin)
     _record_past_decisions(db, admin)
     audit = _one_sampling_audit(db, admin)
+    if decided:
+        _refresh_attestation_lines(db, ctx, cycle, printed)
     if flagged or decided or audit:
-        ctx.lines.append(f"Review demo: {flagged} versions checked for risk, {decided} "
-                         f"decisions, sampling audit {'drawn' if audit else 'present'}.")
+        ctx.lines.append(f"Review demo: {flagged} versions checked for risk, "
+                         f"{len(decided)} attestations moved on, sampling audit "
+                         f"{'drawn' if audit else 'present'}.")
+        ctx.lines += [f"  {a.organisation.name} ({a.cycle.year}): {what}; status now "
+                      f"{a.status.value.replace('_', ' ')}" for what, a in decided]
+
+
+def _current_cycle(db: Session) -> ReportingCycle | None:
+    """The cycle whose statuses the attestation demo prints: the latest one already open."""
+    return db.execute(sa.select(ReportingCycle).where(ReportingCycle.opens_on <= clock.today())
+                      .order_by(ReportingCycle.year.desc()).limit(1)).scalar_one_or_none()
+
+
+def _attestation_lines(db: Session, ctx, cycle: ReportingCycle | None) -> list[str]:
+    # The attestation demo's own wording (read, never copied), so the lines compare equal.
+    from portal.attestations.demo import _lines
+
+    return _lines(db, ctx, cycle) if cycle is not None else []
+
+
+def _refresh_attestation_lines(db: Session, ctx, cycle: ReportingCycle | None,
+                               printed: list[str]) -> None:
+    """The attestation demo printed statuses before our decisions changed some of them:
+    put the final statuses in place of its lines so the summary tells the truth."""
+    db.flush()
+    final = _attestation_lines(db, ctx, cycle)
+    size = len(printed)
+    for start in range(len(ctx.lines) - size, -1, -1):
+        if size and ctx.lines[start:start + size] == printed:
+            ctx.lines[start:start + size] = final
+            return
 
 
 def _flag_unflagged_versions(db: Session) -> int:
@@ -76,17 +114,18 @@ def _open_without_review(db: Session) -> list[Attestation]:
         .order_by(Attestation.submitted_at, Attestation.id).limit(4)).scalars())
 
 
-def _decide_some_open(db: Session, reviewer, admin) -> int:
+def _decide_some_open(db: Session, reviewer, admin) -> list[tuple[str, Attestation]]:
     """Of the oldest untouched submissions: one change request, one rejection, one assigned.
 
-    The rest stay in the queue so a reviewer has something to do in the demo.
+    The rest stay in the queue so a reviewer has something to do in the demo. Returns what
+    was done to which attestation (for the printed summary).
     """
     if db.execute(sa.select(Review.id).where(Review.decision.in_(
             [Decision.CHANGES_REQUESTED, Decision.REJECTED]))).first():
-        return 0  # already seeded
+        return []  # already seeded
     waiting = _open_without_review(db)
     if len(waiting) < 3:
-        return 0
+        return []
     changes, rejected, assigned = waiting[:3]
     service.request_changes(db, reviewer, changes, {
         "learning": "Your total hours look high for your headcount. Check they are hours, "
@@ -96,7 +135,9 @@ def _decide_some_open(db: Session, reviewer, admin) -> int:
                    "No learning time was recorded during the period, so commitment 2 "
                    "(record and review) was not met.")
     service.assign_to(db, reviewer, assigned)
-    return 2
+    return [(f"{reviewer.name} asked for changes", changes),
+            (f"{admin.name} rejected it", rejected),
+            (f"assigned to {reviewer.name}", assigned)]
 
 
 def _one_sampling_audit(db: Session, admin) -> SamplingAudit | None:
@@ -107,8 +148,6 @@ def _one_sampling_audit(db: Session, admin) -> SamplingAudit | None:
         .group_by(Attestation.cycle_id).order_by(sa.func.count().desc()).limit(1)).scalar()
     if cycle_id is None:
         return None
-    from portal.attestations.models import ReportingCycle
-
     return sampling.draw_sample(
         db, admin, db.get(ReportingCycle, cycle_id), 10, DEMO_SEED,
         "Your attestation was chosen at random for this year's evidence check. Please send "

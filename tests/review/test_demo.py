@@ -41,3 +41,37 @@ def test_review_demo_is_idempotent(db, world):
     assert {AttestationStatus.CHANGES_REQUESTED, AttestationStatus.REJECTED,
             AttestationStatus.IN_REVIEW} <= statuses
     assert Decision.APPROVED.value in decisions
+
+
+def test_printed_demo_summary_tells_the_final_statuses(app, db, frozen_clock):
+    """The review demo decides after the attestation demo printed its lines: what is printed
+    at the end must still match the database (it once said 'submitted' for a rejection)."""
+    import re
+    from collections import Counter
+    from datetime import date
+
+    from portal.attestations.models import Attestation, ReportingCycle
+    from portal.auth.models import Organisation
+    from portal.demo import seed
+
+    frozen_clock(date(2026, 9, 1))
+    with app.test_request_context():
+        lines = seed(db, companies=12, cycles=2)
+    rows = db.execute(sa.select(Organisation.name, ReportingCycle.year, Attestation.status)
+                      .join(Attestation, Attestation.organisation_id == Organisation.id)
+                      .join(ReportingCycle, ReportingCycle.id == Attestation.cycle_id)).all()
+    actual = {(name, year): status.value.replace("_", " ") for name, year, status in rows}
+    printed = [re.fullmatch(r"  (\d{4}) attestation (.+?)\s{2,}(.+)", line) for line in lines]
+    printed = [match.groups() for match in printed if match]
+    assert printed
+    for year, status, name in printed:
+        assert actual[(name, int(year))] == status, name
+    totals = next(line for line in lines if line.startswith("Attestations: "))
+    counts = Counter(actual.values())
+    assert totals == "Attestations: " + ", ".join(
+        f"{counts[status]:,} {status}" for status in sorted(counts))
+    changed = [re.fullmatch(r"  (.+) \((\d{4})\): .+; status now (.+)", line) for line in lines]
+    changed = [match.groups() for match in changed if match]
+    assert any(status == "rejected" for _, _, status in changed)
+    for name, year, status in changed:
+        assert actual[(name, int(year))] == status, name

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
@@ -14,6 +14,7 @@ from portal.attestations.models import Attestation, AttestationVersion, Reportin
 from portal.db import session as db
 from portal.permissions import own_organisation_or_404
 from portal.pledges.service import active_pledge
+from portal.templating import format_date
 
 
 @dataclass
@@ -44,12 +45,73 @@ class MemberState:
 
 
     @property
+    def new_signer_case(self) -> str | None:
+        """"after_due" / "window": pledged too late to owe this cycle (service.new_signer_case).
+        A reopened form (changes requested) is about something already submitted: not optional."""
+        if self.cycle is None or not self.has_pledge:
+            return None
+        if self.attestation is not None and self.attestation.status == "changes_requested":
+            return None
+        return service.new_signer_case(self.cycle, self.pledged_on)
+
+    @property
     def is_new_signer(self) -> bool:
-        """Pledged inside the cycle's new-signer window: reporting this cycle is optional."""
-        if self.cycle is None or self.pledged_on is None:
+        """Reporting this cycle is optional: never overdue, never late."""
+        return self.new_signer_case is not None
+
+    @property
+    def next_due_on(self) -> date | None:
+        """The due date for this company: the cycle's, or a later staff extension."""
+        if self.cycle is None:
+            return None
+        return service.on_time_until(self.attestation) if self.attestation else self.cycle.due_on
+
+    @property
+    def will_be_late(self) -> bool:
+        """A first submission today would be marked late (the rule of service._is_late)."""
+        attestation = self.attestation
+        return bool(attestation is not None and attestation.first_submitted_at is None
+                    and self.is_overdue)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Owed, not sent, and past the due date (or this company's extension)."""
+        if self.cycle is None or self.is_new_signer:
             return False
-        window_opens = self.cycle.due_on - timedelta(days=self.cycle.new_signer_window_days)
-        return self.pledged_on > window_opens
+        if self.attestation is None:
+            return self.today > self.cycle.due_on
+        if self.attestation.status != "draft":
+            return False
+        return self.today > service.on_time_until(self.attestation)
+
+    @property
+    def shown_deadline(self) -> date | None:
+        """The date the task list counts down to: optional reports run to the last date."""
+        return self.deadline if self.is_new_signer else self.next_deadline
+
+    @property
+    def locked_reason(self) -> str:
+        """Why the form cannot be changed, said where the user tried to change it."""
+        attestation = self.attestation
+        if self.cycle is None:
+            return "No reporting cycle is open yet."
+        if not self.has_pledge:
+            return "Only companies that have signed the pledge file an attestation."
+        if attestation is None and self.today <= self.cycle.grace_until:
+            return "Fill in the sections first."
+        if attestation is None:
+            return f"The {self.cycle.year} attestation is closed: the last day to submit was " \
+                   f"{format_date(self.deadline)}."
+        status = attestation.status.value
+        if status in ("submitted", "in_review"):
+            return f"Your attestation was submitted on {format_date(attestation.submitted_at)} " \
+                   "and is waiting for a decision, so it cannot be changed."
+        if status == "approved":
+            return "Your attestation was approved, so it cannot be changed."
+        if status == "rejected":
+            return "Your attestation was not accepted, so it cannot be changed."
+        return f"The {self.cycle.year} attestation is closed: the last day to submit was " \
+               f"{format_date(self.deadline)}."
 
     @property
     def next_deadline(self) -> date | None:
@@ -69,7 +131,7 @@ def member_state() -> MemberState:
     attestation = service.attestation_for(db, current_user.organisation_id, cycle) \
         if cycle else None
     pledge = active_pledge(db, current_user.organisation_id)
-    pledged_on = clock.local(pledge.signed_at).date() if pledge else None
+    pledged_on = service.first_signed_on(db, current_user.organisation_id) if pledge else None
     return MemberState(cycle, attestation, pledge is not None, today, pledged_on)
 
 
@@ -77,7 +139,7 @@ def editable_state():
     """(state, None) when the form may be edited, else (state, redirect to the task list)."""
     state = member_state()
     if not state.can_edit:
-        flash("The attestation cannot be changed now: the task list says why.", "warning")
+        flash(f"You cannot change the attestation now. {state.locked_reason}", "warning")
         return state, redirect(url_for("attestations.index"))
     return state, None
 

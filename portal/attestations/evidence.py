@@ -17,6 +17,9 @@ from portal.attestations.uploads import (
     ALLOWED_DESCRIPTION,
     MAX_EVIDENCE_FILES,
     MAX_FILE_BYTES,
+    display_name,
+    extension,
+    name_mismatch,
     safe_filename,
     sniff_media_type,
 )
@@ -27,8 +30,9 @@ class EvidenceRefused(ValueError):
     pass
 
 
-def check_upload(data: bytes, existing_count: int) -> str:
-    """The real media type, or EvidenceRefused with the message to show."""
+def check_upload(data: bytes, existing_count: int, filename: str | None = None) -> str:
+    """The real media type, or EvidenceRefused with the message to show. A file whose name
+    promises another type than its content is refused, never silently renamed."""
     if existing_count >= MAX_EVIDENCE_FILES:
         raise EvidenceRefused(f"You can upload up to {MAX_EVIDENCE_FILES} files: remove one "
                               "before you add another")
@@ -37,6 +41,9 @@ def check_upload(data: bytes, existing_count: int) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise EvidenceRefused("The selected file must be smaller than 10 MB")
     media_type = sniff_media_type(data)
+    mismatch = name_mismatch(filename, media_type)
+    if mismatch:
+        raise EvidenceRefused(mismatch)
     if media_type is None:
         raise EvidenceRefused(f"The selected file must be {ALLOWED_DESCRIPTION}")
     return media_type
@@ -61,7 +68,7 @@ def _store(db: Session, attestation: Attestation, filename: str, media_type: str
 
 def add_evidence(db: Session, attestation: Attestation, filename: str, data: bytes,
                  actor) -> EvidenceFile:
-    media_type = check_upload(data, len(evidence_files(db, attestation.id)))
+    media_type = check_upload(data, len(evidence_files(db, attestation.id)), filename)
     evidence = _store(db, attestation, filename, media_type, data, "evidence", actor)
     _set_status(attestation, "evidence", "in_progress")
     db.flush()
@@ -91,6 +98,9 @@ def import_learning_record(db: Session, attestation: Attestation, filename: str,
     """
     if len(data) > MAX_FILE_BYTES:
         raise EvidenceRefused("The selected file must be smaller than 10 MB")
+    if extension(filename) not in (None, "csv", "txt"):
+        raise EvidenceRefused(f"{display_name(filename)} is not a CSV file: save the learning "
+                              "record as CSV (.csv) and upload it again")
     weeks = metrics.period_weeks((attestation.answers or {}).get("workforce") or {})
     if weeks is None:
         raise EvidenceRefused("Complete section A (the reporting period) before you import a "

@@ -80,15 +80,26 @@ class RequiredDate:
             raise StopValidation(self.message)
 
 
+# Separators are thousands groups only: "12,5" is a decimal comma (12.5 to its writer), and
+# stripping the comma would store 125. Anything not grouped in threes is refused, not guessed.
+GROUPED = re.compile(r"[+-]?\d{1,3}(?:[\s,_]\d{3})+(?:\.\d+)?")
+SEPARATOR = re.compile(r"[\s,_]")
+
+
 class DecimalNumber:
     """'1,250.5' and '1 250' are accepted; the Decimal is stored back on the field."""
 
     def __init__(self, label: str, minimum: Decimal = Decimal(0),
-                 maximum: Decimal = Decimal(100_000_000), example: str = "1,250.5"):
+                 maximum: Decimal = Decimal(100_000_000), example: str = "1,250.5",
+                 what: str | None = None):
         self.label, self.minimum, self.maximum, self.example = label, minimum, maximum, example
+        self.what = what or f"the {label[:1].lower()}{label[1:]}"
 
     def __call__(self, form, field):
-        raw = parse_number(field.data if isinstance(field.data, str) else str(field.data or ""))
+        typed = (field.data if isinstance(field.data, str) else str(field.data or "")).strip()
+        if SEPARATOR.search(typed) and not GROUPED.fullmatch(typed):
+            raise ValidationError(f"Enter {self.what} as a number, like {self.example}")
+        raw = parse_number(typed)
         if not raw:
             field.data = None
             return

@@ -103,6 +103,36 @@ def on_time_until(attestation: Attestation) -> date:
     return max(due, attestation.extended_until) if attestation.extended_until else due
 
 
+# New signers (DESIGN §3) -------------------------------------------------------------------
+
+def first_signed_on(db: Session, organisation_id: int) -> date | None:
+    """The local date the company's current run of pledging began (re-signing a new version
+    keeps it; a withdrawal ends it): the date portal.directory.status uses for new signers."""
+    from portal.pledges.models import Pledge
+
+    signed_at = db.execute(sa.select(sa.func.min(Pledge.signed_at)).where(
+        Pledge.organisation_id == organisation_id, Pledge.withdrawn_at.is_(None))).scalar()
+    return clock.local(signed_at).date() if signed_at else None
+
+
+def new_signer_case(cycle: ReportingCycle, signed_on: date | None) -> str | None:
+    """"after_due" or "window" when the company pledged too late to owe this cycle's
+    attestation (its first one is due next cycle: this one is optional, never late); None
+    when it must report. The same rule as portal.directory.status (Pledged, not Overdue)."""
+    if signed_on is None:
+        return None
+    if signed_on > cycle.due_on:
+        return "after_due"
+    if signed_on > cycle.due_on - timedelta(days=cycle.new_signer_window_days):
+        return "window"
+    return None
+
+
+def reporting_optional(db: Session, attestation: Attestation) -> bool:
+    return new_signer_case(attestation.cycle,
+                           first_signed_on(db, attestation.organisation_id)) is not None
+
+
 def is_editable(attestation: Attestation, today: date | None = None) -> bool:
     today = today or clock.today()
     return attestation.status in EDITABLE and today <= submission_deadline(attestation)
@@ -308,8 +338,7 @@ def submit_attestation(db: Session, attestation: Attestation, actor, *, declarat
         raise SubmissionRefused("Complete every section before you submit")
     number = 1 + (db.execute(sa.select(sa.func.max(AttestationVersion.number)).where(
         AttestationVersion.attestation_id == attestation.id)).scalar() or 0)
-    is_resubmission = attestation.first_submitted_at is not None
-    is_late = attestation.is_late if is_resubmission else today > on_time_until(attestation)
+    is_late = _is_late(db, attestation, today)
     reference = f"AT-{attestation.cycle.year}-{attestation.organisation_id:06d}-{number}"
     snapshot = build_snapshot(db, attestation, {"name": declaration_name,
                                                 "role": declaration_role})
@@ -340,6 +369,20 @@ def submit_attestation(db: Session, attestation: Attestation, actor, *, declarat
     return version
 
 
+def _is_late(db: Session, attestation: Attestation, today: date) -> bool:
+    """Late only when the company owed it and sent it after its due date (or extension).
+    Changes sent within the change-request deadline are on time; a new signer's optional
+    attestation is never late."""
+    if attestation.status == AttestationStatus.CHANGES_REQUESTED and \
+            attestation.changes_due_on and today <= attestation.changes_due_on:
+        return False
+    if reporting_optional(db, attestation):
+        return False
+    if attestation.first_submitted_at is not None:
+        return attestation.is_late
+    return today > on_time_until(attestation)
+
+
 def _queue_receipt(db: Session, attestation, version, actor) -> None:
     queue_mail(
         db, "attestation_receipt", actor.email,
@@ -358,6 +401,37 @@ def latest_version(db: Session, attestation: Attestation) -> AttestationVersion 
     return db.execute(
         sa.select(AttestationVersion).where(AttestationVersion.attestation_id == attestation.id)
         .order_by(AttestationVersion.number.desc()).limit(1)).scalar_one_or_none()
+
+
+def sections_awaiting_changes(db: Session, attestation: Attestation | None,
+                              version: AttestationVersion | None) -> set[str]:
+    """Sections a reviewer asked to change that still hold what was submitted."""
+    if attestation is None or attestation.status != AttestationStatus.CHANGES_REQUESTED:
+        return set()
+    asked = {key for key, text in (attestation.review_messages or {}).items() if text}
+    if version is None:
+        return asked
+    submitted = (version.snapshot or {}).get("answers") or {}
+    current = attestation.answers or {}
+    waiting = set()
+    for key in asked:
+        if key == "evidence":
+            before = {item.get("id") for item in (version.snapshot or {}).get("evidence") or []}
+            if before == {f.id for f in evidence_files(db, attestation.id)}:
+                waiting.add(key)
+        elif current.get(key) == submitted.get(key):
+            waiting.add(key)
+    return waiting
+
+
+def latest_certificate(db: Session, attestation: Attestation):
+    """The newest certificate issued for this attestation (revoked ones included), if any."""
+    from portal.certificates.models import Certificate
+
+    return db.execute(
+        sa.select(Certificate).where(Certificate.attestation_id == attestation.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 # Retention ------------------------------------------------------------------------------

@@ -14,6 +14,43 @@ EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg",
               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
 
 
+ACCEPTED = "Upload PDF, CSV, XLSX, PNG or JPEG files"
+# What a file's name promises, by extension; .txt is plain text like a CSV.
+CLAIMED = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
+           "jpeg": "image/jpeg", "csv": "text/csv", "txt": "text/csv",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+NAMES = {"application/pdf": "a PDF", "image/png": "a PNG image", "image/jpeg": "a JPEG image",
+         "text/csv": "a CSV file",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "an XLSX workbook"}
+CONTENTS = {**NAMES, "text/csv": "plain text"}
+
+
+def display_name(name: str | None) -> str:
+    """The name as the user chose it, without the folders some browsers send."""
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def extension(name: str | None) -> str | None:
+    base = display_name(name)
+    return base.rsplit(".", 1)[-1].lower() if "." in base.strip(".") else None
+
+
+def name_mismatch(name: str | None, media_type: str | None) -> str | None:
+    """The message to show when the file's name promises another accepted type than its
+    content (a text file called fake.pdf), or a type we never accept (.exe); None when they
+    agree or the name has no extension."""
+    claimed_ext = extension(name)
+    if claimed_ext is None:
+        return None
+    base = display_name(name)
+    claimed = CLAIMED.get(claimed_ext)
+    if claimed is None:
+        return f"{base} is not a file type we accept. {ACCEPTED}"
+    if media_type == claimed or media_type is None:
+        return None  # agreed, or content of no accepted type (the general message says so)
+    return f"{base} is not {NAMES[claimed]}: its content is {CONTENTS[media_type]}. {ACCEPTED}"
+
+
 def sniff_media_type(data: bytes) -> str | None:
     """The media type of an allowed file, or None for anything else (an .exe named .pdf)."""
     if data.startswith(b"%PDF-"):

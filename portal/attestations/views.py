@@ -26,11 +26,13 @@ def index():
     attestation = state.attestation
     previous = service.previous_attestation(
         db, current_user.organisation_id, state.cycle.year) if state.cycle else None
+    version = service.latest_version(db, attestation) if attestation else None
     return render_template(
         "attestations/index.html", state=state, attestation=attestation, sections=SECTIONS,
         statuses=service.section_statuses(attestation), previous=previous,
-        next_cycle=service.next_cycle(db, state.today),
-        version=service.latest_version(db, attestation) if attestation else None,
+        next_cycle=service.next_cycle(db, state.today), version=version,
+        certificate=service.latest_certificate(db, attestation) if attestation else None,
+        changes_asked=service.sections_awaiting_changes(db, attestation, version),
         form=ConfirmForm())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +19,8 @@ from portal.forms import render_form
 from portal.pdf import render_pdf
 from portal.permissions import login_required, member_required
 from portal.templating import format_date, format_datetime
+
+ATTEMPT_KEY = "declaration_attempt"
 
 
 def _check_context(state) -> dict:
@@ -41,7 +43,14 @@ def check_answers():
     state = member_state()
     if state.cycle is None or state.attestation is None:
         return redirect(url_for("attestations.index"))
-    form = DeclarationForm(data={"declaration_name": current_user.name})
+    attempt = session.pop(ATTEMPT_KEY, None)
+    if attempt and attempt.get("attestation_id") == state.attestation.id:
+        # Redirected here after a refused declaration: what was typed, with its errors.
+        form = DeclarationForm(data=attempt["values"])
+        for name, messages in attempt["errors"].items():
+            form[name].errors = list(messages)
+    else:
+        form = DeclarationForm(data={"declaration_name": current_user.name})
     return render_form("attestations/check.html", form, **_check_context(state))
 
 
@@ -50,12 +59,22 @@ def check_answers():
 def submit():
     state = member_state()
     if state.attestation is None or not state.has_pledge or not state.can_edit:
-        flash("The attestation cannot be submitted now: the task list says why.", "warning")
+        flash(f"You cannot submit the attestation now. {state.locked_reason}", "warning")
         return redirect(url_for("attestations.index"))
     form = DeclarationForm()
     context = _check_context(state)
     if not form.validate_on_submit() or context["problems"]:
-        return render_form("attestations/check.html", form, **context)
+        if form.csrf_failed:
+            return render_form("attestations/check.html", form, **context)
+        # Redirect after the error, so a refresh of the page never posts the declaration.
+        session[ATTEMPT_KEY] = {
+            "attestation_id": state.attestation.id,
+            "values": {"confirm": bool(form.confirm.data),
+                       "declaration_name": form.declaration_name.data or "",
+                       "declaration_role": form.declaration_role.data or ""},
+            "errors": {name: list(messages) for name, messages in form.errors.items()
+                       if name != "csrf_token"}}
+        return redirect(url_for("attestations.check_answers"))
     version = service.submit_attestation(
         db, state.attestation, current_user, declaration_name=form.declaration_name.data,
         declaration_role=form.declaration_role.data)

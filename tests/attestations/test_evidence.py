@@ -88,9 +88,41 @@ def test_renamed_exe_is_refused(client, db, admin):
     assert db.execute(sa.select(EvidenceFile)).first() is None
 
 
-def test_extension_follows_the_real_type(client, db, admin):
-    _upload(client, PNG, "chart.pdf")
-    assert db.execute(sa.select(EvidenceFile)).scalar_one().filename == "chart.png"
+@pytest.mark.parametrize("data, name, message", [
+    (b"This is not a PDF at all.\n", "fake.pdf",
+     "fake.pdf is not a PDF: its content is plain text. Upload PDF, CSV, XLSX, PNG or JPEG "
+     "files"),
+    (PNG, "chart.pdf", "chart.pdf is not a PDF: its content is a PNG image. Upload PDF, CSV, "
+                       "XLSX, PNG or JPEG files"),
+    (PDF, "figures.csv", "figures.csv is not a CSV file: its content is a PDF. Upload PDF, "
+                         "CSV, XLSX, PNG or JPEG files"),
+    (PDF, "policy.exe", "policy.exe is not a file type we accept. Upload PDF, CSV, XLSX, PNG "
+                        "or JPEG files"),
+])
+def test_a_name_that_promises_another_type_is_refused(client, db, admin, data, name,
+                                                     message):
+    response = _upload(client, data, name)
+    assert response.status_code == 200
+    assert errors(response) == [message]
+    assert db.execute(sa.select(EvidenceFile)).first() is None
+    assert db.execute(sa.select(EvidenceBlob)).first() is None
+
+
+@pytest.mark.parametrize("data, name, stored", [
+    (PNG, "Chart.PNG", "Chart.png"), (JPEG, "photo.jpeg", "photo.jpg"),
+    (b"a,b\n1,2\n", "notes.txt", "notes.csv"), (PDF, "no-extension", "no-extension.pdf"),
+])
+def test_names_that_agree_with_the_content_are_accepted(client, db, admin, data, name, stored):
+    assert _upload(client, data, name).status_code == 302
+    assert db.execute(sa.select(EvidenceFile)).scalar_one().filename == stored
+
+
+def test_tiny_files_do_not_show_zero_kilobytes(client, db, admin):
+    _upload(client, PDF, "tiny.pdf")
+    _upload(client, PNG + b"\x00" * 3000, "chart.png")
+    sizes = [cell.get_text(strip=True) for cell in
+             soup(client.get("/company/attestation/evidence")).select("tbody td.numeric")]
+    assert sizes == ["Less than 1 KB", "3.0 KB"]
 
 
 def test_no_file_and_too_large(client, db, admin):

@@ -168,3 +168,10 @@ def test_any_bytes_are_parsed_or_refused_never_crash(data):
         return
     assert result.error_count >= len(result.errors)
     assert result.employees == 0 or result.error_count == 0
+
+
+def test_import_refuses_a_file_named_as_another_type(ready, db):
+    response = _upload(ready, b"employee_ref,hours\nE1,60\n", name="record.pdf")
+    assert errors(response) == ["record.pdf is not a CSV file: save the learning record as CSV "
+                                "(.csv) and upload it again"]
+    assert db.execute(sa.select(EvidenceFile)).first() is None

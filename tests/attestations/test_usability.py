@@ -79,6 +79,20 @@ def test_new_signers_are_told_one_consistent_thing(client, db, login_as, frozen_
     assert public_status(db, organisation, today).code == StatusCode.PLEDGED
 
 
+@pytest.mark.parametrize("signed_on, optional", [(date(2026, 6, 1), False),
+                                                 (date(2026, 6, 2), True)])
+def test_window_boundary_agrees_with_the_public_status(client, db, login_as, frozen_clock,
+                                                       signed_on, optional):
+    organisation, admin, _cycle = _company(db, frozen_clock, signed_on=signed_on,
+                                           today=date(2026, 8, 15))
+    login_as(client, admin)
+    text = _text(client.get("/company/attestation"))
+    assert ("do not have to report for 2026" in text) is optional
+    assert ("Overdue" in text) is not optional
+    expected = StatusCode.PLEDGED if optional else StatusCode.OVERDUE
+    assert public_status(db, organisation, date(2026, 8, 15)).code == expected
+
+
 def test_new_signer_who_reports_anyway_is_not_marked_late(client, db, login_as, frozen_clock):
     _organisation, admin, _cycle = _company(db, frozen_clock, signed_on=date(2026, 11, 25),
                                             today=date(2026, 11, 25))
@@ -225,6 +239,7 @@ def test_revoked_certificate_is_shown_with_when_why_and_what_to_do(client, db, l
     panel = soup(client.get("/company")).select_one(".attestation-panel").get_text(" ",
                                                                                   strip=True)
     assert "Certificate revoked" in panel and "revoked on 20 August 2026" in panel
+    assert "Contact us" in panel
 
 
 def test_valid_certificate_still_links_to_it(client, db, login_as, frozen_clock):

@@ -80,7 +80,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "calendar.index": ("login", "403", "403", "403", "403", "200", "200"),
     "calendar.outbox": ("login", "403", "403", "403", "403", "403", "200"),
     "calendar.retry": ("login", "403", "403", "403", "403", "403", "ok"),
-    # The public impact dashboard and its CSV tables.
+    # The public impact dashboard and its CSV tables; staff analytics and the annual report.
+    "impact.analytics": ("login", "403", "403", "403", "403", "200", "200"),
+    "impact.annual_report": ("login", "403", "403", "403", "403", "200", "200"),
+    # A member compares their own company with the anonymous averages.
+    "impact.compare": ("login", "200", "200", "200", "200", "403", "403"),
     "impact.index": ("200", "200", "200", "200", "200", "200", "200"),
     "impact.table_csv": ("200", "200", "200", "200", "200", "200", "200"),
     # Privacy: company admins download their data; anyone signed in may delete their account.

@@ -7,7 +7,11 @@ A cell is shown only when
 3. every region of the Venn diagram its filters draw (e.g. "in sector M but not in London")
    holds 0 or at least 5 companies: those regions are sums and differences of the wider
    groups (overall − M − London + M∩London = neither), so a visitor could compute them;
-4. along each filter, its sibling cells (same other filters, another value) that are hidden
+4. no narrower group a visitor can ask for (add filters on the dimensions left free) differs
+   from it by 1–4 companies: any requestable group inside this one is such a narrower group
+   (e.g. "sector J in London" can sit inside "50–249 employees in London"), so subtracting it
+   would expose the few left over;
+5. along each filter, its sibling cells (same other filters, another value) that are hidden
    hold 0 or at least 5 companies between them. When the hidden siblings hold 1–4, the
    smallest shown siblings are hidden too ("complementary suppression"), otherwise the wider
    group minus the shown siblings would give the hidden few away.
@@ -74,6 +78,32 @@ def _sibling_counts(db: Session, filters: ImpactFilters, name: str) -> dict[int,
     return breakdown
 
 
+def _descendant_counts(db: Session, filters: ImpactFilters) -> dict[int, list[int]]:
+    """{cycle id: companies in every narrower group}: the finest cells over the free
+    dimensions, one grouped query, summed up to each combination of those dimensions."""
+    free = [name for name in DIMENSIONS if name not in filters.active]
+    if not free:
+        return {}
+    columns = [DIMENSIONS[name][0] for name in free]
+    query = approved_population(*filters.conditions()).add_columns(
+        Attestation.cycle_id, *columns, sa.func.count()).group_by(Attestation.cycle_id, *columns)
+    finest: dict[int, list[tuple]] = {}
+    for cycle_id, *values, count in db.execute(query):
+        finest.setdefault(cycle_id, []).append((tuple(values), count))
+    result = {}
+    for cycle_id, cells in finest.items():
+        sums = []
+        for size in range(1, len(free) + 1):
+            for chosen in combinations(range(len(free)), size):
+                totals: dict[tuple, int] = {}
+                for values, count in cells:
+                    key = tuple(values[i] for i in chosen)
+                    totals[key] = totals.get(key, 0) + count
+                sums.extend(totals.values())
+        result[cycle_id] = sums
+    return result
+
+
 def shown_cells(db: Session, filters: ImpactFilters) -> dict[int, bool]:
     """{cycle id: may this group's figures be shown}; cycles without approved rows are absent
     (nothing to show anyway)."""
@@ -85,6 +115,12 @@ def shown_cells(db: Session, filters: ImpactFilters) -> dict[int, bool]:
         shown[cycle_id] = own >= MIN_GROUP_SIZE and not any(
             _reveals_few(n - own) for subset, n in counts.items() if subset != full
         ) and not any(_reveals_few(n) for n in venn_regions(counts))
+    for cycle_id, narrower in _descendant_counts(db, filters).items():
+        own = ancestors.get(cycle_id, {}).get(full, 0)
+        # Conservative: a narrower group of 5+ counts even if it is itself hidden for another
+        # reason, since a group with the same companies but other filters may be shown.
+        if any(n >= MIN_GROUP_SIZE and _reveals_few(own - n) for n in narrower):
+            shown[cycle_id] = False
     for name, value in filters.active.items():
         for cycle_id, breakdown in _sibling_counts(db, filters, name).items():
             if value in hidden_siblings(breakdown):

@@ -91,8 +91,15 @@ def test_a_hidden_group_shows_no_figures_anywhere(client, db, frozen_clock):
         assert "Too few companies to show" in page and "Employees covered by" not in page
         data = client.get(f"/impact/hours.csv?sector={sector}").get_data(as_text=True)
         assert data.strip().splitlines() == ["cycle,hours_per_week,companies"]
+    # Everyone (7) is hidden too: it is sector M (6) plus one company, and a group with M's
+    # companies could be asked for under other filters (the conservative rule 4).
     page = client.get("/impact").get_data(as_text=True)
-    assert "Employees covered by" in page and "665" in page  # everyone: 7 companies
+    assert "Too few companies to show" in page and "Employees covered by" not in page
+    approved_company(db, [cycle], sector="K", headcount=50)
+    for _ in range(3):
+        approved_company(db, [cycle], sector="Q", headcount=55)
+    page = client.get("/impact").get_data(as_text=True)
+    assert "Employees covered by" in page and "880" in page  # everyone: 11 companies
 
 
 def _assert_venn_regions_safe(places, filters) -> None:

@@ -140,6 +140,8 @@ def pages(targets: dict) -> list[tuple[str, str, bool]]:
         ("directory searched", "/members?q=data", False),
         ("directory filtered", "/members?sector=J&region=TLI&size=50-249", False),
         ("JSON API", "/api/v1/members", False),
+        ("impact", "/impact", False),
+        ("impact filtered", "/impact?sector=J&size=50-249", False),
         ("attestation task list", "/company/attestation", True),
     ]
     if slug:

@@ -128,7 +128,13 @@ def create_attestation(db, organisation, cycle, *, status="draft", answers=None,
         moment = submitted_at or clock.now()
         attestation.submitted_at = attestation.first_submitted_at = moment
         attestation.submitted_by_id = getattr(submitted_by, "id", None)
-        snapshot = {"answers": answers, "organisation": organisation.name, "cycle": cycle.year}
+        # The same shape as attestations.service.build_snapshot freezes.
+        snapshot = {"answers": answers,
+                    "organisation": {"id": organisation.id, "name": organisation.name},
+                    "cycle": {"year": cycle.year,
+                              "min_avg_hours_per_week": str(cycle.min_avg_hours_per_week),
+                              "min_coverage_pct": cycle.min_coverage_pct},
+                    "evidence": [], "declaration": {"name": "Test Signer", "role": "Director"}}
         body = json.dumps(snapshot, sort_keys=True, default=str)
         db.add(AttestationVersion(
             attestation_id=attestation.id, number=1,

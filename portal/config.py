@@ -89,6 +89,11 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     if is_production and not config["MAIL_URL"]:
         raise ConfigError("MAIL_URL must be set in production (smtp://host:port)")
+    if is_production and not config["CREDENTIAL_PRIVATE_JWK"] \
+            and not Path(config["CREDENTIAL_KEY_PATH"]).is_file():
+        # Fail at start-up, not at the first approval: certificates are signed with this key.
+        raise ConfigError("CREDENTIAL_PRIVATE_JWK (or a key file at CREDENTIAL_KEY_PATH) must be "
+                          "set in production: flask --app portal portal generate-credential-key")
     config.update(overrides or {})
     config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
     return config

@@ -27,10 +27,21 @@ def test_production_needs_a_mail_server(monkeypatch):
         load_config()
 
 
+def test_production_needs_the_credential_signing_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("MAIL_URL", "smtp://127.0.0.1:25")
+    monkeypatch.delenv("CREDENTIAL_PRIVATE_JWK", raising=False)
+    monkeypatch.setenv("CREDENTIAL_KEY_PATH", str(tmp_path / "missing.json"))
+    with pytest.raises(ConfigError, match="CREDENTIAL_PRIVATE_JWK"):
+        load_config()
+
+
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("MAIL_URL", "smtp://127.0.0.1:25")
+    monkeypatch.setenv("CREDENTIAL_PRIVATE_JWK", '{"kty": "OKP"}')
     config = load_config()
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"

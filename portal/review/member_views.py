@@ -18,7 +18,6 @@ from portal.forms import BaseForm, Required, render_form
 from portal.permissions import member_required
 from portal.review import sampling
 from portal.review.models import SampledAttestation, SampleOutcome, SamplingAudit
-from portal.review.routing import ID
 
 bp = Blueprint("evidence_checks", __name__, url_prefix="/company/evidence-checks")
 
@@ -45,7 +44,7 @@ def index():
     return render_template("review/member_checks.html", checks=checks)
 
 
-@bp.route(f"/<{ID}:sampled_id>", methods=["GET", "POST"])
+@bp.route("/<int:sampled_id>", methods=["GET", "POST"])
 @member_required(OrgRole.ADMIN, verified=True)
 def upload(sampled_id):
     sampled = _own_sampled_or_404(sampled_id)

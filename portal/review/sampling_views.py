@@ -28,7 +28,6 @@ from portal.review import bp, export, service
 from portal.review import sampling as sampling_service
 from portal.review.forms import OutcomeForm, SamplingForm
 from portal.review.models import SampledAttestation, SampleOutcome, SamplingAudit
-from portal.review.routing import ID
 
 DEFAULT_MESSAGE = (
     "Your attestation has been chosen at random for an evidence check, as about one in ten "
@@ -71,7 +70,7 @@ def new_sample():
     return render_form("review/new_sample.html", form)
 
 
-@bp.route(f"/sampling/<{ID}:audit_id>")
+@bp.route("/sampling/<int:audit_id>")
 @staff_required(StaffRole.ADMIN)
 def sample(audit_id):
     audit = db.get(SamplingAudit, audit_id) or abort(404)
@@ -84,7 +83,7 @@ def sample(audit_id):
                            cycle=db.get(ReportingCycle, audit.cycle_id))
 
 
-@bp.route(f"/sampling/<{ID}:audit_id>/<{ID}:sampled_id>", methods=["GET", "POST"])
+@bp.route("/sampling/<int:audit_id>/<int:sampled_id>", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def sample_outcome(audit_id, sampled_id):
     sampled = db.get(SampledAttestation, sampled_id)
@@ -126,7 +125,7 @@ def exports():
     return render_template("review/exports.html", cycles=_cycles())
 
 
-@bp.route(f"/exports/<{ID}:year>.csv")
+@bp.route("/exports/<int:year>.csv")
 @staff_required(StaffRole.ADMIN)
 def export_csv(year):
     cycle = db.execute(sa.select(ReportingCycle).where(

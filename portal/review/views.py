@@ -32,7 +32,6 @@ from portal.review.labels import (
     field_label,
     show_value,
 )
-from portal.review.routing import ID
 
 # Connected here because create_app always imports views: every app computes risk flags.
 signals.attestation_submitted.connect(service.on_attestation_submitted)
@@ -76,7 +75,7 @@ def queue():
         reviewers=reviewers, service_level=queries.SERVICE_LEVEL_DAYS)
 
 
-@bp.route(f"/<{ID}:attestation_id>")
+@bp.route("/<int:attestation_id>")
 @staff_required()
 def attestation(attestation_id):
     record = _attestation_or_404(attestation_id)
@@ -98,7 +97,7 @@ def _review_page(record: Attestation, form=None, status: int = 200):
         field_labels=FIELD_LABELS, form=form), status
 
 
-@bp.route(f"/<{ID}:attestation_id>/assign", methods=["POST"])
+@bp.route("/<int:attestation_id>/assign", methods=["POST"])
 @staff_required()
 def assign(attestation_id):
     record = _attestation_or_404(attestation_id)
@@ -113,7 +112,7 @@ def assign(attestation_id):
     return redirect(url_for("review.attestation", attestation_id=record.id))
 
 
-@bp.route(f"/<{ID}:attestation_id>/notes", methods=["POST"])
+@bp.route("/<int:attestation_id>/notes", methods=["POST"])
 @staff_required()
 def add_note(attestation_id):
     record = _attestation_or_404(attestation_id)
@@ -145,7 +144,7 @@ def _decision_page(attestation_id: int, form, template: str, act, done: str):
                        cycle=record.cycle)
 
 
-@bp.route(f"/<{ID}:attestation_id>/approve", methods=["GET", "POST"])
+@bp.route("/<int:attestation_id>/approve", methods=["GET", "POST"])
 @staff_required()
 def approve(attestation_id):
     return _decision_page(
@@ -154,7 +153,7 @@ def approve(attestation_id):
         "You approved the attestation from {company}. We emailed the company's admins.")
 
 
-@bp.route(f"/<{ID}:attestation_id>/request-changes", methods=["GET", "POST"])
+@bp.route("/<int:attestation_id>/request-changes", methods=["GET", "POST"])
 @staff_required()
 def request_changes(attestation_id):
     return _decision_page(
@@ -164,7 +163,7 @@ def request_changes(attestation_id):
         "You asked {company} for changes. We emailed the company's admins.")
 
 
-@bp.route(f"/<{ID}:attestation_id>/reject", methods=["GET", "POST"])
+@bp.route("/<int:attestation_id>/reject", methods=["GET", "POST"])
 @staff_required()
 def reject(attestation_id):
     return _decision_page(
@@ -174,7 +173,7 @@ def reject(attestation_id):
         "You rejected the attestation from {company}. We emailed the company's admins.")
 
 
-@bp.route(f"/<{ID}:attestation_id>/reopen", methods=["GET", "POST"])
+@bp.route("/<int:attestation_id>/reopen", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def reopen(attestation_id):
     return _decision_page(

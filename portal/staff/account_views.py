@@ -10,7 +10,6 @@ from portal.db import session as db
 from portal.forms import render_form
 from portal.pagination import page_number, paginate
 from portal.permissions import staff_required
-from portal.review.routing import ID
 from portal.staff import bp, service
 from portal.staff.forms import InviteStaffForm, StaffRoleForm
 
@@ -52,7 +51,7 @@ def invite_staff():
     return render_form("staff/invite.html", form)
 
 
-@bp.route(f"/accounts/<{ID}:user_id>/role", methods=["GET", "POST"])
+@bp.route("/accounts/<int:user_id>/role", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def staff_role(user_id):
     person = _staff_or_404(user_id)
@@ -70,7 +69,7 @@ def staff_role(user_id):
     return render_form("staff/staff_role.html", form, person=person)
 
 
-@bp.route(f"/accounts/<{ID}:user_id>/disable", methods=["GET", "POST"])
+@bp.route("/accounts/<int:user_id>/disable", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def disable_staff(user_id):
     person = _staff_or_404(user_id)
@@ -87,7 +86,7 @@ def disable_staff(user_id):
     return render_form("staff/disable.html", form, person=person)
 
 
-@bp.route(f"/accounts/<{ID}:user_id>/enable", methods=["POST"])
+@bp.route("/accounts/<int:user_id>/enable", methods=["POST"])
 @staff_required(StaffRole.ADMIN)
 def enable_staff(user_id):
     person = _staff_or_404(user_id)

@@ -12,7 +12,6 @@ from portal.forms import CONTROL_CHARS, render_form
 from portal.organisations.models import Organisation
 from portal.pagination import page_number, paginate
 from portal.permissions import staff_required
-from portal.review.routing import ID
 from portal.staff import bp, queries, service
 from portal.staff.forms import AppointAdminForm, ExtensionForm, parse_date
 from portal.text import fold
@@ -41,7 +40,7 @@ def _organisation_or_404(organisation_id: int) -> Organisation:
     return db.get(Organisation, organisation_id) or abort(404)
 
 
-@bp.route(f"/companies/<{ID}:organisation_id>")
+@bp.route("/companies/<int:organisation_id>")
 @staff_required()
 def company(organisation_id):
     organisation = _organisation_or_404(organisation_id)
@@ -49,7 +48,7 @@ def company(organisation_id):
                            history=queries.company_history(db, organisation))
 
 
-@bp.route(f"/companies/<{ID}:organisation_id>/extension", methods=["GET", "POST"])
+@bp.route("/companies/<int:organisation_id>/extension", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def extend_deadline(organisation_id):
     organisation = _organisation_or_404(organisation_id)
@@ -72,7 +71,7 @@ def extend_deadline(organisation_id):
     return render_form("staff/extension.html", form, organisation=organisation)
 
 
-@bp.route(f"/companies/<{ID}:organisation_id>/appoint-admin", methods=["GET", "POST"])
+@bp.route("/companies/<int:organisation_id>/appoint-admin", methods=["GET", "POST"])
 @staff_required(StaffRole.ADMIN)
 def appoint_admin(organisation_id):
     organisation = _organisation_or_404(organisation_id)

@@ -86,6 +86,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # How many reverse proxies stand in front (0: none). Trusting more hops than exist
         # would let clients forge their address (rate limits, pledge records).
         "PROXY_HOPS": int(env.get("PORTAL_PROXY_HOPS", "0")),
+        # Public pages remembered per worker, keyed on the public data version and the date
+        # (portal.pagecache). Off only to measure the pages worked out every time.
+        "PAGE_CACHE": env.get("PORTAL_PAGE_CACHE", "on") != "off",
     }
     if is_production and not config["MAIL_URL"]:
         raise ConfigError("MAIL_URL must be set in production (smtp://host:port)")

@@ -14,4 +14,6 @@ for _domain in DOMAINS:
         if error.name not in (f"portal.{_domain}", f"portal.{_domain}.models"):
             raise
 
+importlib.import_module("portal.freshness")  # the public data version (not a domain)
+
 metadata = Base.metadata

@@ -160,6 +160,18 @@ def app(_session_app, request):
     clock.freeze(None)
     limiter.reset()
     _reset(_session_app.extensions["db_engine"], _session_app.extensions["test_snapshot"])
+    _forget_remembered_pages()
+
+
+def _forget_remembered_pages() -> None:
+    """The reset puts the public data version back to its snapshot value, which a new test's
+    different data will reach again: pages remembered under it must go (production's version
+    only ever grows)."""
+    from portal import pagecache
+    from portal.impact import cache as impact_cache
+
+    pagecache.store.clear()
+    impact_cache.clear()
 
 
 @pytest.fixture

@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import clock
+from portal import clock, pagecache
 from portal.certificates import bp, credentials, service
 from portal.certificates.badge import badge_svg, etag_for
 from portal.certificates.forms import CheckFileForm, VerifyForm
 from portal.certificates.models import Certificate
 from portal.db import session as db
 from portal.extensions import limiter
+from portal.pagecache import remembered
 from portal.pagination import page_number, paginate
 from portal.permissions import login_required, member_required, own_organisation_or_404, public
 
@@ -60,14 +61,17 @@ def _certificate_or_404(verification_id: str) -> Certificate:
     return certificate
 
 
-def _verification_page(certificate: Certificate, form: CheckFileForm, file_check=None):
+def _verification_page(certificate: Certificate) -> Response:
     state = service.certificate_state(certificate, clock.today())
     replacement = db.get(Certificate, certificate.superseded_by_id) \
         if certificate.superseded_by_id else None
     response = Response(render_template(
         "certificates/verification.html", certificate=certificate, state=state,
-        values=certificate.rendered_values, replacement=replacement, form=form,
-        file_check=file_check))
+        values=certificate.rendered_values, replacement=replacement))
+    return _revalidated(response, state)
+
+
+def _revalidated(response: Response, state: str) -> Response:
     if state == "revoked":
         # Open Badges practice: a revoked credential answers 410 and is never cached.
         response.status_code = 410
@@ -83,22 +87,27 @@ def verification(verification_id):
     certificate = _certificate_or_404(verification_id)
     service.record_verification(db, certificate)
     db.commit()
-    return _verification_page(certificate, CheckFileForm(formdata=None))
+    # Counted on every visit; the page itself is the same for every anonymous visitor.
+    return pagecache.serve(lambda: _verification_page(certificate))
 
 
-@bp.route("/verify/<verification_id>/check-file", methods=["POST"])
+@bp.route("/verify/<verification_id>/check-file", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per minute")
+@limiter.limit("20 per minute", methods=["POST"])
 def check_file(verification_id):
-    """Compare an uploaded file's sha256 with the stored one; the file is not kept."""
+    """Compare an uploaded file's sha256 with the stored one; the file is not kept. (A page of
+    its own: its form's CSRF token is personal, the verification page is shared.)"""
     certificate = _certificate_or_404(verification_id)
-    form = CheckFileForm()
+    form = CheckFileForm() if request.method == "POST" else CheckFileForm(formdata=None)
     file_check = None
     if form.validate_on_submit():
         digest = hashlib.file_digest(form.certificate_file.data.stream, "sha256").hexdigest()
         file_check = {"matches": digest == certificate.pdf_sha256, "sha256": digest,
                       "filename": form.certificate_file.data.filename}
-    response = _verification_page(certificate, form, file_check)
+    state = service.certificate_state(certificate, clock.today())
+    response = _revalidated(Response(render_template(
+        "certificates/check_file.html", certificate=certificate, state=state,
+        values=certificate.rendered_values, form=form, file_check=file_check)), state)
     if form.csrf_failed:
         response.status_code = 400
     return response
@@ -203,6 +212,7 @@ def public_pdf(verification_id):
 
 @bp.route("/members/<slug>/badge.svg")
 @public
+@remembered
 def badge(slug):
     """Status from the directory's one public-status function; revalidated on every use (ETag)
     so a revocation shows at once without re-sending unchanged badges."""

@@ -18,6 +18,7 @@ from portal.directory.openapi import openapi_document
 from portal.directory.service import directory_page, parse_query
 from portal.directory.status import StatusCode, status_context, status_select
 from portal.organisations.models import Organisation
+from portal.pagecache import remembered
 from portal.pagination import page_number
 from portal.permissions import public
 
@@ -58,6 +59,7 @@ def _open(response: Response) -> Response:
 
 @bp.route("/api/v1/members")
 @public
+@remembered
 def api_members():
     ctx = status_context(db, clock.today())
     not_modified, etag, changed_at = _not_modified(ctx)
@@ -81,6 +83,7 @@ def api_members():
 
 @bp.route("/api/v1/members/<slug>")
 @public
+@remembered
 def api_member(slug):
     ctx = status_context(db, clock.today())
     not_modified, etag, changed_at = _not_modified(ctx)

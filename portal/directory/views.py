@@ -20,6 +20,7 @@ from portal.directory.status import (
     status_timeline,
 )
 from portal.organisations.models import Organisation
+from portal.pagecache import remembered
 from portal.pagination import page_number
 from portal.permissions import public
 from portal.pledges.service import active_pledge
@@ -28,6 +29,7 @@ from portal.reference import HEADCOUNT_BANDS, REGIONS, SECTORS
 
 @bp.route("/members")
 @public
+@remembered
 def members():
     ctx = status_context(db, clock.today())
     query = parse_query(request.args)
@@ -44,6 +46,7 @@ def members():
 
 @bp.route("/members/<slug>")
 @public
+@remembered
 def profile(slug):
     organisation = db.execute(
         sa.select(Organisation).where(Organisation.slug == slug)).scalar_one_or_none()

@@ -14,6 +14,7 @@ from portal.directory.status import status_context
 from portal.impact import analytics, bp, cache, dashboard, queries, report
 from portal.impact import compare as comparison
 from portal.impact.queries import ImpactFilters
+from portal.pagecache import remembered
 from portal.permissions import member_required, public, staff_required
 from portal.reference import (
     HEADCOUNT_BAND_NAMES,
@@ -41,7 +42,7 @@ def _year_arg() -> tuple[int | None, str]:
 
 
 def _cache_enabled() -> bool:
-    return current_app.config.get("IMPACT_CACHE", not current_app.testing)
+    return current_app.config.get("IMPACT_CACHE", True)
 
 
 def filter_words(filters: ImpactFilters) -> str:
@@ -52,6 +53,7 @@ def filter_words(filters: ImpactFilters) -> str:
 
 @bp.route("/impact")
 @public
+@remembered
 def index():
     filters = ImpactFilters.from_args(request.args)
     year, bad_year = _year_arg()
@@ -69,6 +71,7 @@ def index():
 
 @bp.route("/impact/<table>.csv")
 @public
+@remembered
 def table_csv(table):
     if table not in CSV_TABLES:
         abort(404)

@@ -125,14 +125,17 @@ def test_file_check_compares_fingerprints_and_keeps_nothing(app, db, client):
                         ).scalar_one()
     url = f"/verify/{certificate.verification_id}"
     check = f"{url}/check-file"
+    assert f'href="{check}"' in client.get(url).get_data(as_text=True)
+    form = page(client.get(check))
+    assert form.select_one("h1").get_text(strip=True) == "Check a PDF file is the original"
     same = client.submit(check, {"certificate_file": (io.BytesIO(stored), "mine.pdf")},
-                         form_url=url, content_type="multipart/form-data")
+                         content_type="multipart/form-data")
     assert same.status_code == 200
     assert "mine.pdf is the original file" in text_of(same)
     changed = client.submit(check, {"certificate_file": (io.BytesIO(stored + b"%"), "x.pdf")},
-                            form_url=url, content_type="multipart/form-data")
+                            content_type="multipart/form-data")
     assert "x.pdf is not the original file" in text_of(changed)
-    missing = client.submit(check, {}, form_url=url)
+    missing = client.submit(check, {})
     assert "Select the PDF file to check" in page(missing).select_one(".error-summary").text
     assert client.post(check, data={}).status_code == 400  # no CSRF token
 

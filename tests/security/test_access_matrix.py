@@ -97,7 +97,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "certificates.achievement": ("200", "200", "200", "200", "200", "200", "200"),
     "certificates.badge": ("200", "200", "200", "200", "200", "200", "200"),
     "certificates.cancel_revocation": ("login", "403", "403", "403", "403", "403", "ok"),
-    "certificates.check_file": ("ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+    "certificates.check_file": ("200", "200", "200", "200", "200", "200", "200"),
     "certificates.company_certificates": ("login", "200", "200", "200", "200", "403", "403"),
     "certificates.confirm_revocation": ("login", "403", "403", "403", "403", "403", "ok"),
     "certificates.credential_json": ("200", "200", "200", "200", "200", "200", "200"),

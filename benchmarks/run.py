@@ -31,6 +31,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 PYTHON = sys.executable
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 WORKERS, CONNECTIONS, SECONDS = 2, 32, 8
+P99_TARGET_MS = 150
 TARGETS = {  # minimum ratio to hello-world (issue 10)
     "directory": 0.15, "directory searched": 0.10, "directory filtered": 0.10,
     "profile": 0.15, "verify": 0.20, "badge": 0.30,
@@ -178,20 +179,17 @@ def bench_database(kind: str, companies: int, lines: list[str]) -> None:
             minimal = wrk(minimal_url + "/")
             minimal_search = wrk(minimal_url + "/?q=data")
         lines.append(f"hello-world: {hello['rps']:,.0f} req/s (p50 {hello['p50']:.1f} ms)\n\n")
-        lines.append("| page | req/s | ratio to hello-world | target | p50 ms | p99 ms "
-                     "| errors |\n")
+        lines.append(f"minimal Flask+SQLAlchemy page (reference): {ratio(minimal, hello)}; "
+                     f"with substring search: {ratio(minimal_search, hello)}\n\n")
+        # Worked out on every request (the page cache off: what a cache miss costs), then as
+        # served: anonymous visitors share remembered pages (portal.pagecache).
+        worked_out, _ = load_portal({**env, "PORTAL_PAGE_CACHE": "off"}, targets)
+        served, memory = load_portal(env, targets)
+        lines.append("| page | worked out every time | as served (remembered) | target "
+                     "| p50 ms | p99 ms | errors |\n")
         lines.append("|---|---|---|---|---|---|---|\n")
-        row(lines, "minimal Flask+SQLAlchemy page (reference)", minimal, hello)
-        row(lines, "minimal page with substring search (reference)", minimal_search, hello)
-        with gunicorn("portal:create_app()", env) as (url, process):
-            cookie = member_cookie(url, targets["admin"]) if targets["admin"] else ""
-            served, memory = 0, []
-            for name, path, needs_login in pages(targets):
-                headers = {"Cookie": cookie} if needs_login else None
-                result = wrk(url + path, headers)
-                row(lines, name, result, hello, TARGETS.get(name))
-                served += result["requests"]
-                memory.append((served, rss_kb(process.pid)))
+        for name, result in served.items():
+            row(lines, name, worked_out[name], result, hello, TARGETS.get(name))
         (first_count, first_rss), (last_count, last_rss) = memory[0], memory[-1]
         growth = (last_rss - first_rss) / first_rss * 100
         lines.append(f"\nWorker RSS after {first_count:,} requests: {first_rss / 1024:.1f} MB; "
@@ -199,12 +197,29 @@ def bench_database(kind: str, companies: int, lines: list[str]) -> None:
                      f"({growth:+.1f} %, target within ±20 %)\n")
 
 
-def row(lines, name, result, hello, target=None):
-    ratio = result["rps"] / hello["rps"]
-    verdict = "" if target is None else f"≥ {target:.0%} {'✓' if ratio >= target else '✗'}"
-    errors = result["errors"] or result["socket_errors"] or 0
-    lines.append(f"| {name} | {result['rps']:,.0f} | {ratio:.1%} | {verdict} | "
-                 f"{result['p50']:.1f} | {result['p99']:.1f} | {errors} |\n")
+def load_portal(env: dict, targets: dict) -> tuple[dict, list]:
+    """{page name: wrk result} and [(requests served so far, worker RSS in kB)]."""
+    results, memory, served = {}, [], 0
+    with gunicorn("portal:create_app()", env) as (url, process):
+        cookie = member_cookie(url, targets["admin"]) if targets["admin"] else ""
+        for name, path, needs_login in pages(targets):
+            results[name] = wrk(url + path, {"Cookie": cookie} if needs_login else None)
+            served += results[name]["requests"]
+            memory.append((served, rss_kb(process.pid)))
+    return results, memory
+
+
+def ratio(result: dict, hello: dict) -> str:
+    return f"{result['rps']:,.0f} req/s, {result['rps'] / hello['rps']:.1%}"
+
+
+def row(lines, name, worked_out, served, hello, target=None):
+    share = served["rps"] / hello["rps"]
+    fast_enough = share >= target and served["p99"] < P99_TARGET_MS if target else None
+    verdict = "" if target is None else f"≥ {target:.0%} {'✓' if fast_enough else '✗'}"
+    errors = served["errors"] or served["socket_errors"] or 0
+    lines.append(f"| {name} | {ratio(worked_out, hello)} | {ratio(served, hello)} | {verdict} | "
+                 f"{served['p50']:.1f} | {served['p99']:.1f} | {errors} |\n")
 
 
 @contextmanager

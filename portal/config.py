@@ -89,6 +89,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # Public pages remembered per worker, keyed on the public data version and the date
         # (portal.pagecache). Off only to measure the pages worked out every time.
         "PAGE_CACHE": env.get("PORTAL_PAGE_CACHE", "on") != "off",
+        # Verification visits are written in batches (portal.certificates.visits); tests see
+        # every visit at once.
+        "VISIT_COUNT_FLUSH_SECONDS": 0 if portal_env == "testing" else 10,
     }
     if is_production and not config["MAIL_URL"]:
         raise ConfigError("MAIL_URL must be set in production (smtp://host:port)")

@@ -64,6 +64,15 @@ def make_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+def make_side_engine(url: str, main: sa.Engine) -> sa.Engine:
+    """For single reads outside any request's transaction (the public data version, read on
+    every public page): autocommit and no ping, so a read is one round trip, not four
+    (ping, BEGIN, SELECT, ROLLBACK). SQLite has no round trips: it shares the main engine."""
+    if url.startswith("sqlite"):
+        return main
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8)
+
+
 def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -75,6 +84,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
+    app.extensions["db_side_engine"] = make_side_engine(app.config["DATABASE_URL"], engine)
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_request(_close_request_session)
     app.teardown_appcontext(_close_session)

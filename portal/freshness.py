@@ -19,6 +19,7 @@ moves it (`changed_in` holds the transaction id).
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.db import Base
@@ -50,6 +51,23 @@ class DataVersion(Base):
     changed_in: Mapped[int | None] = mapped_column(sa.BigInteger)  # PostgreSQL transaction id
 
 
+_READ = sa.select(DataVersion.counter).where(DataVersion.id == 1)
+
+
 def current(db: Session) -> int:
-    """The counter as committed now (one primary-key read)."""
-    return db.execute(sa.select(DataVersion.counter).where(DataVersion.id == 1)).scalar_one()
+    """The counter as this session sees it (one primary-key read)."""
+    return db.execute(_READ).scalar_one()
+
+
+def committed() -> int:
+    """The counter as committed now, read outside the request's transaction (one round trip;
+    see portal.db.make_side_engine). A connection lost to a database restart is retried once."""
+    engine = current_app.extensions["db_side_engine"]
+    try:
+        with engine.connect() as connection:
+            return connection.execute(_READ).scalar_one()
+    except sa.exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    with engine.connect() as connection:
+        return connection.execute(_READ).scalar_one()

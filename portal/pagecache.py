@@ -21,7 +21,6 @@ from threading import Lock
 from flask import Response, current_app, request, session
 
 from portal import clock, freshness
-from portal.db import session as db
 
 _SKIPPED_HEADERS = {"set-cookie", "content-length", "date"}
 
@@ -116,7 +115,7 @@ def _shareable_response(response: Response) -> bool:
 
 
 def _key() -> tuple:
-    return (current_app.config["DATABASE_URL"], freshness.current(db), clock.today(),
+    return (current_app.config["DATABASE_URL"], freshness.committed(), clock.today(),
             request.host_url, request.full_path, request.headers.get("Accept", ""))
 
 

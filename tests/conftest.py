@@ -106,6 +106,7 @@ def _session_app(database_url, tmp_path_factory):
     app.extensions["test_snapshot"] = _snapshot(engine)
     yield app
     engine.dispose()
+    app.extensions["db_side_engine"].dispose()
 
 
 def _tables(engine):
@@ -235,22 +236,25 @@ def frozen_clock():
 
 @pytest.fixture
 def count_queries(app):
-    """Use as `with count_queries() as counter:` then read counter.count."""
+    """Use as `with count_queries() as counter:` then read counter.count. Counts the side
+    engine's reads too (portal.db.make_side_engine), so both databases count the same."""
 
     @contextmanager
     def counting():
-        engine = app.extensions["db_engine"]
+        engines = {app.extensions["db_engine"], app.extensions["db_side_engine"]}
         counter = type("Counter", (), {"count": 0, "statements": []})()
 
         def before(conn, cursor, statement, *args):
             counter.count += 1
             counter.statements.append(statement)
 
-        sa.event.listen(engine, "before_cursor_execute", before)
+        for engine in engines:
+            sa.event.listen(engine, "before_cursor_execute", before)
         try:
             yield counter
         finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
+            for engine in engines:
+                sa.event.remove(engine, "before_cursor_execute", before)
 
     return counting
 

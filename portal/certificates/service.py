@@ -218,12 +218,6 @@ def find_by_number(db: Session, number: str) -> Certificate | None:
     ).scalar_one_or_none()
 
 
-def record_verification(db: Session, certificate: Certificate) -> None:
-    """Count a visit in SQL (no lost updates under concurrent visits; nothing personal kept)."""
-    db.execute(sa.update(Certificate).where(Certificate.id == certificate.id)
-               .values(verification_count=Certificate.verification_count + 1))
-
-
 def request_revocation(db: Session, certificate: Certificate, actor: User, reason: str) -> None:
     """The first staff admin's half of the two-person rule: nothing public changes yet."""
     if certificate.revoked_at is not None:

@@ -10,7 +10,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import clock, pagecache
-from portal.certificates import bp, credentials, service
+from portal.certificates import bp, credentials, service, visits
 from portal.certificates.badge import badge_svg, etag_for
 from portal.certificates.forms import CheckFileForm, VerifyForm
 from portal.certificates.models import Certificate
@@ -84,11 +84,11 @@ def _revalidated(response: Response, state: str) -> Response:
 @bp.route("/verify/<verification_id>")
 @public
 def verification(verification_id):
-    certificate = _certificate_or_404(verification_id)
-    service.record_verification(db, certificate)
-    db.commit()
-    # Counted on every visit; the page itself is the same for every anonymous visitor.
-    return pagecache.serve(lambda: _verification_page(certificate))
+    # The page is the same for every anonymous visitor (remembered); each visit still counts.
+    response = pagecache.serve(
+        lambda: _verification_page(_certificate_or_404(verification_id)))
+    visits.count(verification_id)
+    return response
 
 
 @bp.route("/verify/<verification_id>/check-file", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ def impact_for(db: Session, filters: ImpactFilters, today: date, year: int | Non
     if not enabled:
         return dashboard.build_impact(db, filters, today, year)
     key = (str(db.get_bind().url), tuple(sorted(filters.active.items())), year, today,
-           freshness.current(db))
+           freshness.committed())
     with _lock:
         found = _entries.get(key)
         if found is not None:

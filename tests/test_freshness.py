@@ -122,3 +122,24 @@ def test_many_rows_in_one_transaction_move_it_once_on_postgresql(app, db):
     moved = _version(db) - before
     # PostgreSQL: once per transaction (deferred to commit); SQLite: once per row.
     assert moved == (1 if db.get_bind().dialect.name == "postgresql" else 5)
+
+
+def test_signing_in_and_browsing_leave_the_version_alone(app, db, client):
+    from portal.auth.models import User
+    from portal.auth.service import hash_password
+    from tests.factories import create_company_with_admin, create_pledge
+
+    organisation, admin = create_company_with_admin(db, "Brightwave Media")
+    create_pledge(db, organisation, admin)
+    create_cycle(db, 2026)
+    admin = db.get(User, admin.id)
+    admin.password_hash = hash_password("a long enough password")
+    db.commit()
+    before = _version(db)
+    signed_in = client.submit("/sign-in", {"email": admin.email,
+                                           "password": "a long enough password"})
+    assert signed_in.status_code == 302
+    for path in ("/company/attestation", "/members", f"/members/{organisation.slug}",
+                 "/impact", "/account"):
+        assert client.get(path).status_code in (200, 302), path
+    assert _version(db) == before  # or every sign-in would empty every worker's page cache

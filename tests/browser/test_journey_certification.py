@@ -78,6 +78,7 @@ def test_attest_review_certify_verify_and_revoke(
     expect(public.get_by_role("main")).to_contain_text(company.name)
     audit(public, "verify: valid")
     verify_by_number(public, audit, number, verify_url)
+    check_the_file(public, audit, pdf, tmp_path)
 
     # One staff admin asks to revoke it, a second confirms; the same URL then says revoked.
     first_admin = open_page()
@@ -114,6 +115,22 @@ def open_certificate(page, audit, number: str) -> None:
     page.get_by_role("link", name=number).click()
     expect(page.get_by_role("main")).to_contain_text(number)
     audit(page, "staff: certificate")
+
+
+def check_the_file(page, audit, pdf: bytes, tmp_path) -> None:
+    """Someone sent the PDF by email: is it the original? (A page of its own.)"""
+    page.get_by_role("link", name="check the file is the original").click()
+    steps.heading(page, "Check a PDF file is the original")
+    audit(page, "verify: check a file")
+    original = tmp_path / "certificate-from-email.pdf"
+    original.write_bytes(pdf)
+    page.get_by_label("Upload the PDF file").set_input_files(original)
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "certificate-from-email.pdf is the original file")
+    audit(page, "verify: file checked")
+    page.get_by_role("link", name="Back to certificate").click()
+    steps.heading(page, "This certificate is valid")
 
 
 def verify_by_number(page, audit, number: str, verify_url: str) -> None:

@@ -18,6 +18,8 @@ moves it (`changed_in` holds the transaction id).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -71,3 +73,19 @@ def committed() -> int:
             raise
     with engine.connect() as connection:
         return connection.execute(_READ).scalar_one()
+
+
+_memos: list[Callable[[], None]] = []
+
+
+def keyed_on_version(clear: Callable[[], None]) -> Callable[[], None]:
+    """Register the `clear` of something remembered under the data version. Production's
+    version only grows; the tests put it back to its starting value between tests, so they
+    empty every such memo too (forget_everything)."""
+    _memos.append(clear)
+    return clear
+
+
+def forget_everything() -> None:
+    for clear in _memos:
+        clear()

@@ -69,6 +69,7 @@ class PageStore:
 
 
 store = PageStore(32 * 1024 * 1024)
+freshness.keyed_on_version(store.clear)
 
 
 def remembered(view):

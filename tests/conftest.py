@@ -168,11 +168,9 @@ def _forget_remembered_pages() -> None:
     """The reset puts the public data version back to its snapshot value, which a new test's
     different data will reach again: pages remembered under it must go (production's version
     only ever grows)."""
-    from portal import pagecache
-    from portal.impact import cache as impact_cache
+    from portal import freshness
 
-    pagecache.store.clear()
-    impact_cache.clear()
+    freshness.forget_everything()
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import Session
 
-from portal import clock
+from portal import clock, freshness
 from portal.attestations.models import Attestation, ReportingCycle
 from portal.certificates.models import Certificate
 from portal.directory.profile import certified_metrics
@@ -129,7 +129,26 @@ def _csv_row(values) -> str:
 
 
 def last_change(db: Session) -> datetime:
-    """When anything the open data shows last changed (one query), for ETag/Last-Modified."""
+    """When anything the open data shows last changed, for Last-Modified. The scan behind it
+    (the latest of ten timestamps) is done once per public data version: the version moves
+    with every change the scan could see (portal.freshness)."""
+    key = (str(db.get_bind().url), freshness.committed())
+    latest = _latest_by_version.get(key)
+    if latest is None:
+        latest = _latest_timestamp(db)
+        _latest_by_version.clear()  # only the current version is ever asked for again
+        _latest_by_version[key] = latest
+    # Statuses also change at midnight (a due date passes), so today's start counts too.
+    start_of_today = datetime.combine(clock.today(), time(0), tzinfo=clock.timezone())
+    return max(latest, start_of_today).replace(microsecond=0)
+
+
+_latest_by_version: dict[tuple, datetime] = {}
+freshness.keyed_on_version(_latest_by_version.clear)
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _latest_timestamp(db: Session) -> datetime:
     parts = [
         sa.select(sa.func.max(Organisation.updated_at)).scalar_subquery(),
         sa.select(sa.func.max(Attestation.updated_at)).scalar_subquery(),
@@ -143,14 +162,10 @@ def last_change(db: Session) -> datetime:
         sa.select(sa.func.max(ReportingCycle.created_at)).scalar_subquery(),
     ]
     values = [v for v in db.execute(sa.select(*parts)).one() if v is not None]
-    # Statuses also change at midnight (a due date passes), so today's start counts too.
-    start_of_today = datetime.combine(clock.today(), time(0), tzinfo=clock.timezone())
-    return max([*_aware(values), start_of_today]).replace(microsecond=0)
+    return max([*_aware(values), _EPOCH])
 
 
 def _aware(values) -> list[datetime]:
-    from datetime import UTC
-
     return [v if v.tzinfo else v.replace(tzinfo=UTC) for v in values]
 
 

@@ -44,6 +44,7 @@ def impact_for(db: Session, filters: ImpactFilters, today: date, year: int | Non
     return dashboard.Impact(filters, found.cycles, found.selected)
 
 
+@freshness.keyed_on_version
 def clear() -> None:
     with _lock:
         _entries.clear()

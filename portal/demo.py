@@ -101,8 +101,10 @@ def _ensure_companies(db: Session, count: int, password_hash: str):
         })
         existing[slug] = None
     if new_orgs:
-        # Bulk insert: 10,000 companies must load in seconds, not minutes.
-        db.execute(sa.insert(Organisation), new_orgs)
+        # Bulk insert: 10,000 companies must load in seconds, not minutes. A Core insert
+        # keeps every row's keys (the ORM form drops None values, so companies with and
+        # without a company number alternate and it sent one statement per pair of rows).
+        db.execute(sa.insert(Organisation.__table__), new_orgs)
     companies = list(db.execute(sa.select(Organisation).order_by(Organisation.id)).scalars())
     _ensure_admins(db, companies, password_hash, now)
     admins = {u.organisation_id: u for u in db.execute(

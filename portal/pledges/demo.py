@@ -137,7 +137,9 @@ def _insert_superseded(db: Session, ctx, history, v1, v2_published_at) -> None:
 
 def _bulk_insert(db: Session, rows: list[dict], batch: int = 2000) -> None:
     for start in range(0, len(rows), batch):
-        db.execute(sa.insert(Pledge), rows[start:start + batch])
+        # Core, not ORM: the ORM form drops None values and splits mixed rows into more
+        # statements; here every row has the same keys.
+        db.execute(sa.insert(Pledge.__table__), rows[start:start + batch])
 
 
 def _lines(ctx) -> list[str]:

@@ -13,12 +13,11 @@ import secrets
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from portal import clock
-from portal.attestations.models import ReportingCycle
+from portal.attestations.models import Attestation, AttestationStatus, ReportingCycle
 from portal.certificates import credentials, render, service
-from portal.certificates.cli import attestations_missing_certificates
 from portal.certificates.models import Certificate
 from portal.organisations.models import Organisation
 from portal.pledges.service import current_code_version
@@ -45,8 +44,21 @@ def seed(db: Session, ctx) -> None:
                              f"/verify/{certificate.verification_id}")
 
 
+def _missing_certificates(db: Session, year: int, limit: int | None = None):
+    """attestations_missing_certificates (the issue-certificates batch's choice), loading only
+    the columns a certificate needs: not every answer and snapshot of a 5,000-row cycle."""
+    has_certificate = sa.select(Certificate.id).where(
+        Certificate.attestation_id == Attestation.id).exists()
+    return list(db.execute(
+        sa.select(Attestation).join(ReportingCycle).where(
+            ReportingCycle.year == year, Attestation.status == AttestationStatus.APPROVED,
+            ~has_certificate).order_by(Attestation.id).limit(limit)
+        .options(load_only(Attestation.id, Attestation.organisation_id, Attestation.cycle_id,
+                           Attestation.status))).scalars())
+
+
 def _issue_cycle(db: Session, year: int) -> int:
-    attestations = attestations_missing_certificates(db, year)
+    attestations = _missing_certificates(db, year)
     if not attestations:
         return 0
     # Load the companies in one query so each attestation.organisation is an identity-map hit.
@@ -118,7 +130,7 @@ def _ensure_expired(db: Session, years: list[int]) -> Certificate | None:
     today = clock.today()
     expired = db.execute(sa.select(Certificate).where(Certificate.valid_until < today)
                          .order_by(Certificate.id).limit(1)).scalar_one_or_none()
-    missing = attestations_missing_certificates(db, years[0]) if years else []
+    missing = _missing_certificates(db, years[0], limit=1) if years else []
     if expired is not None or not missing:
         return expired
     attestation = missing[0]

@@ -23,7 +23,8 @@ from portal.reference import HEADCOUNT_BANDS, REGIONS, SECTORS
 from portal.text import fold, slugify
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (demo accounts only, printed by make run)
-DEMO_DOMAINS = ("pledges", "attestations", "review", "certificates", "directory", "mail")
+DEMO_DOMAINS = ("pledges", "attestations", "review", "certificates", "audit", "directory",
+                "mail")
 STAFF = [
     ("ada.admin@association.example", "Ada Okafor", StaffRole.ADMIN),
     ("sam.admin@association.example", "Sam Whitfield", StaffRole.ADMIN),

@@ -36,6 +36,20 @@ def _development_secret() -> str:
     return path.read_text().strip()
 
 
+def positive_int(env, name: str, default: int, *, minimum: int = 1) -> int:
+    """A whole number of at least `minimum` from the environment, or ConfigError naming it."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ConfigError(f"{name} must be a whole number, {minimum} or more (it is {raw!r})")
+    return value
+
+
 def load_config(overrides: dict | None = None) -> dict:
     env = os.environ
     portal_env = (overrides or {}).get("PORTAL_ENV") or env.get("PORTAL_ENV", "production")
@@ -82,6 +96,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "EVIDENCE_RETENTION_DAYS": int(env.get("EVIDENCE_RETENTION_DAYS", "396")),
         "STAFF_IDLE_MINUTES": 30,
+        # Members (company users) are signed out after longer without doing anything.
+        "MEMBER_IDLE_MINUTES": positive_int(env, "PORTAL_MEMBER_IDLE_MINUTES", 120),
         "PREFERRED_URL_SCHEME": "https" if is_production else "http",
         # How many reverse proxies stand in front (0: none). Trusting more hops than exist
         # would let clients forge their address (rate limits, pledge records).

@@ -49,7 +49,7 @@ class BaseForm(FlaskForm):
             return unbound_field.bind(form=form, filters=filters, **options)
 
         def wrap_formdata(self, form, formdata):
-            # Answers kept when a staff session timed out mid-form are put back on its page.
+            # Answers kept when a session timed out mid-form are put back on its page.
             from portal.auth.sessions import replayed_formdata
 
             replayed = replayed_formdata()

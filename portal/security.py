@@ -1,4 +1,4 @@
-"""Security headers on every response, staff idle timeout."""
+"""Security headers on every response, idle timeouts (staff and members)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Signing in and staying signed in: fresh sessions, the staff second step, idle timeout.
+"""Signing in and staying signed in: fresh sessions, the staff second step, idle timeouts.
 
 Session timing uses the real wall clock (time.time()), not portal.clock: tests and demos
 freeze the business clock, and that must never sign anyone out or keep a session alive.
@@ -111,33 +111,56 @@ def end_session() -> None:
     session.clear()
 
 
-# Idle timeout and answers kept across it -------------------------------------------------
+# Idle timeouts (staff and members) and answers kept across them ---------------------------
 
 def check_session():
-    """before_request: end idle staff sessions, keeping a half-sent form's answers."""
+    """before_request: end idle sessions, keeping a half-sent form's answers.
+
+    Staff and members take the same path; only the limits differ (STAFF_IDLE_MINUTES and a
+    12-hour ceiling for staff, the longer MEMBER_IDLE_MINUTES and no ceiling for members)."""
     if request.endpoint in (None, "static") or not current_user.is_authenticated:
         return None
-    now = time.time()
+    config = current_app.config
     if current_user.is_staff:
-        idle_limit = current_app.config["STAFF_IDLE_MINUTES"] * 60
-        last_seen = session.setdefault("last_seen", now)
-        signed_in_at = session.setdefault("signed_in_at", now)
-        if now - last_seen > idle_limit or now - signed_in_at > STAFF_MAX_SESSION_SECONDS:
-            return _time_out()
-        if now - last_seen > 30:  # no need to rewrite the cookie on every click
-            session["last_seen"] = now
+        response = _end_if_idle(config["STAFF_IDLE_MINUTES"], STAFF_MAX_SESSION_SECONDS)
+    else:
+        response = _end_if_idle(config["MEMBER_IDLE_MINUTES"], None)
+    if response is not None:
+        return response
     _replay_saved_form()
     return None
 
 
-def _time_out():
+def _end_if_idle(idle_minutes: int, max_session_seconds: int | None):
+    """The sign-in page (answers kept) when idle too long or past the ceiling, else None."""
+    now = time.time()
+    last_seen = session.setdefault("last_seen", now)
+    signed_in_at = session.setdefault("signed_in_at", now)
+    if now - last_seen > idle_minutes * 60 or (
+            max_session_seconds is not None and now - signed_in_at > max_session_seconds):
+        return _time_out(idle_minutes)
+    if now - last_seen > 30:  # no need to rewrite the cookie on every click
+        session["last_seen"] = now
+    return None
+
+
+def _duration(minutes: int) -> str:
+    """'30 minutes', '2 hours', '1 hour': how long the user had been idle, in words."""
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+def _time_out(idle_minutes: int):
     user = current_user._get_current_object()
     target = _form_page() if request.method == "POST" else request.full_path.rstrip("?")
     saved = _saved_form(user, target) if request.method == "POST" else None
-    record(db, "session_timed_out", actor=user, obj=user)
+    record(db, "session_timed_out", actor=user, obj=user, organisation_id=user.organisation_id)
     db.commit()
     end_session()
-    message = "You were signed out because you had not done anything for 30 minutes."
+    message = (f"You were signed out because you had not done anything for "
+               f"{_duration(idle_minutes)}.")
     if saved:
         session["saved_form"] = saved
         message += " Sign in again: your answers have been kept."

@@ -1,10 +1,13 @@
-"""Sessions: fresh at sign-in, ended at sign-out, staff idle timeout that keeps a form's answers."""
+"""Sessions: fresh at sign-in, ended at sign-out, idle timeouts that keep a form's answers."""
 
 import time
 
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
+from portal.attestations.models import Attestation
 from portal.auth.models import StaffRole
+from tests.attestations.helpers import DEI_FORM, pledged_company
 from tests.conftest import PortalClient
 from tests.factories import (
     PASSWORD,
@@ -15,7 +18,8 @@ from tests.factories import (
     totp_code,
 )
 
-IDLE = 31 * 60
+IDLE = 31 * 60  # past STAFF_IDLE_MINUTES
+MEMBER_IDLE = 121 * 60  # past MEMBER_IDLE_MINUTES
 
 
 def page(response):
@@ -104,11 +108,79 @@ def test_staff_sessions_end_after_twelve_hours_even_when_busy(client, db, login_
     assert not is_signed_in(client)
 
 
-def test_members_are_not_signed_out_when_idle(client, db, login_as):
+def test_members_idle_past_their_limit_are_signed_out(client, db, login_as):
     _, admin = create_company_with_admin(db)
     login_as(client, admin)
-    age_session(client, 5 * 3600)
     assert is_signed_in(client)
+    age_session(client, MEMBER_IDLE)
+    response = client.get("/company")
+    assert response.headers["Location"].startswith("/sign-in?next=/company")
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    html = page(client.get("/sign-in"))
+    assert html.select_one(".flash-region").get_text(" ", strip=True) == (
+        "You were signed out because you had not done anything for 2 hours.")
+    assert not is_signed_in(client)
+
+
+def test_members_within_their_limit_stay_signed_in(client, db, login_as):
+    _, admin = create_company_with_admin(db)
+    login_as(client, admin)
+    age_session(client, IDLE)  # past the staff limit, well within the members'
+    assert is_signed_in(client)
+    age_session(client, 119 * 60)
+    assert is_signed_in(client)
+    with client.session_transaction() as session:  # the visit moved last_seen forward
+        assert time.time() - session["last_seen"] < 60
+
+
+def test_members_have_no_twelve_hour_ceiling(client, db, login_as):
+    _, admin = create_company_with_admin(db)
+    login_as(client, admin)
+    client.get("/account")
+    age_session(client, 13 * 3600, key="signed_in_at")
+    assert is_signed_in(client)
+
+
+def test_the_member_limit_comes_from_the_configuration(app, client, db, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "MEMBER_IDLE_MINUTES", 45)
+    _, admin = create_company_with_admin(db)
+    login_as(client, admin)
+    age_session(client, 44 * 60)
+    assert is_signed_in(client)
+    age_session(client, 46 * 60)
+    response = client.get("/account")
+    assert response.headers["Location"] == "/sign-in?next=/account"
+    assert "had not done anything for 45 minutes" in page(client.get("/sign-in")).get_text()
+
+
+def test_a_members_half_sent_form_is_shown_again_with_its_answers(client, db, login_as,
+                                                                  frozen_clock):
+    _, admin, _ = pledged_company(db, frozen_clock)
+    login_as(client, admin)
+    token = client.csrf_token("/company/attestation/dei")
+    age_session(client, MEMBER_IDLE)
+    response = client.post("/company/attestation/dei", data={
+        **DEI_FORM, "csrf_token": token, "policy_url": "https://www.example.com/our-dei",
+        "training_completion_pct": "72"},
+        headers={"Referer": "http://localhost/company/attestation/dei"})
+    assert response.headers["Location"] == "/sign-in?next=/company/attestation/dei"
+    flash = page(client.get("/sign-in")).select_one(".flash-region").get_text(" ", strip=True)
+    assert flash == ("You were signed out because you had not done anything for 2 hours. "
+                     "Sign in again: your answers have been kept.")
+
+    response = client.submit("/sign-in?next=/company/attestation/dei",
+                             {"email": admin.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/company/attestation/dei"
+    html = page(client.get("/company/attestation/dei"))
+    assert html.select_one("#policy_url")["value"] == "https://www.example.com/our-dei"
+    assert html.select_one("#training_completion_pct")["value"] == "72"
+    assert html.select_one("#has_senior_sponsor").has_attr("checked")
+    assert "We kept the answers" in html.get_text()
+    # Put back once only, and nothing was saved while signed out.
+    again = page(client.get("/company/attestation/dei"))
+    assert again.select_one("#policy_url").get("value", "") == ""
+    assert db.execute(sa.select(Attestation)).scalars().first() is None
 
 
 def test_a_form_sent_after_the_timeout_is_shown_again_with_its_answers(client, db, login_as):

@@ -1,0 +1,32 @@
+"""Settings read from the environment: defaults, overrides and refusals (portal.config)."""
+
+import pytest
+
+from portal.config import ConfigError, load_config
+
+
+@pytest.fixture
+def testing_env(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "testing")
+    for name in ("PORTAL_MEMBER_IDLE_MINUTES", "PORTAL_PURGE_ABANDONED_AFTER_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_members_are_signed_out_after_two_idle_hours_by_default(testing_env):
+    config = load_config()
+    assert config["MEMBER_IDLE_MINUTES"] == 120
+    assert config["STAFF_IDLE_MINUTES"] == 30
+
+
+def test_the_member_idle_limit_can_be_set(testing_env):
+    testing_env.setenv("PORTAL_MEMBER_IDLE_MINUTES", "240")
+    assert load_config()["MEMBER_IDLE_MINUTES"] == 240
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "two hours", "1.5"])
+def test_a_bad_member_idle_limit_stops_start_up(testing_env, value):
+    testing_env.setenv("PORTAL_MEMBER_IDLE_MINUTES", value)
+    with pytest.raises(ConfigError, match="PORTAL_MEMBER_IDLE_MINUTES must be a whole number, "
+                                          "1 or more"):
+        load_config()

@@ -95,6 +95,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_CHECK_DEFAULT": False,
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "EVIDENCE_RETENTION_DAYS": int(env.get("EVIDENCE_RETENTION_DAYS", "396")),
+        # `portal daily` deletes drafts and unconfirmed registrations abandoned this long
+        # (portal.calendar.purge.DEFAULT_AGE_DAYS); at least 30, as its --purge-after-days.
+        "PURGE_ABANDONED_AFTER_DAYS": positive_int(env, "PORTAL_PURGE_ABANDONED_AFTER_DAYS", 180,
+                                                   minimum=30),
         "STAFF_IDLE_MINUTES": 30,
         # Members (company users) are signed out after longer without doing anything.
         "MEMBER_IDLE_MINUTES": positive_int(env, "PORTAL_MEMBER_IDLE_MINUTES", 120),

@@ -85,7 +85,7 @@ def _previous_seen(db: Session, today: date) -> dict | None:
 @portal_cli.command("daily")
 @click.option("--purge-after-days", type=click.IntRange(min=30), default=None,
               help=f"Delete abandoned drafts and unconfirmed registrations older than this "
-                   f"(default {DEFAULT_AGE_DAYS}).")
+                   f"(default: PORTAL_PURGE_ABANDONED_AFTER_DAYS, else {DEFAULT_AGE_DAYS}).")
 def daily_command(purge_after_days):
     """Reminders, staff digest, expiry and re-signing notices, retention purges (run daily)."""
     summary = run_daily(request_session, purge_after_days=purge_after_days)

@@ -44,6 +44,20 @@ def test_the_purge_age_must_be_sensible(app):
     assert result.exit_code == 2 and "--purge-after-days" in result.output
 
 
+def test_the_purge_age_comes_from_the_configuration(app, db, run_day, frozen_clock,
+                                                    monkeypatch):
+    frozen_clock(local_noon(date(2026, 1, 5)))
+    _, never_confirmed = create_company_with_admin(db, verified=False)
+    assert run_day(date(2026, 3, 10))["unverified_people"] == 0   # 64 days: under 180
+    monkeypatch.setitem(app.config, "PURGE_ABANDONED_AFTER_DAYS", 60)
+    assert run_day(date(2026, 3, 11))["unverified_people"] == 1
+    db.expire_all()
+    assert db.get(User, never_confirmed.id).erased_at is not None
+    [event] = db.execute(sa.select(AuditEvent).where(
+        AuditEvent.action == "abandoned_records_purged")).scalars()
+    assert event.detail["older_than_days"] == 60
+
+
 def _ids(db, model):
     db.expire_all()
     return set(db.execute(sa.select(model.id)).scalars())

@@ -30,3 +30,25 @@ def test_a_bad_member_idle_limit_stops_start_up(testing_env, value):
     with pytest.raises(ConfigError, match="PORTAL_MEMBER_IDLE_MINUTES must be a whole number, "
                                           "1 or more"):
         load_config()
+
+
+def test_abandoned_records_are_purged_after_180_days_by_default(testing_env):
+    from portal.calendar.purge import DEFAULT_AGE_DAYS
+
+    assert load_config()["PURGE_ABANDONED_AFTER_DAYS"] == DEFAULT_AGE_DAYS == 180
+
+
+def test_the_purge_age_can_be_set(testing_env):
+    testing_env.setenv("PORTAL_PURGE_ABANDONED_AFTER_DAYS", " 400 ")
+    assert load_config()["PURGE_ABANDONED_AFTER_DAYS"] == 400
+
+
+@pytest.mark.parametrize("value", ["0", "-180", "six months", "180.5", "29"])
+def test_a_bad_purge_age_stops_start_up(testing_env, value):
+    # At least 30 days, as `portal daily --purge-after-days`: a typo must not erase people
+    # who registered last week.
+    testing_env.setenv("PORTAL_PURGE_ABANDONED_AFTER_DAYS", value)
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert str(error.value) == (f"PORTAL_PURGE_ABANDONED_AFTER_DAYS must be a whole number, "
+                                f"30 or more (it is {value!r})")

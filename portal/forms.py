@@ -144,6 +144,17 @@ class HttpUrl:
         field.data = value
 
 
+class HttpsUrl(HttpUrl):
+    """A published document's address: https:// only, so the page a reviewer or visitor opens
+    is the one the company published. An address without a scheme is taken as https://."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if field.data and urlsplit(field.data).scheme != "https":
+            raise ValidationError(f"Enter {self.label} starting with https:// (not http://), "
+                                  f"like https://www.example.com")
+
+
 class WholeNumber:
     """Accepts '1,250' and '1 250'; stores the int back on the field."""
 

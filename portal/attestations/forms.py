@@ -22,7 +22,7 @@ from portal.attestations.sections import (
     RECORDING_METHODS,
     RECRUITMENT_PRACTICES,
 )
-from portal.forms import BaseForm, HttpUrl, MaxLength, Required, WholeNumber
+from portal.forms import BaseForm, HttpsUrl, MaxLength, Required, WholeNumber
 from portal.templating import format_date
 
 TEXT_LIMIT = 2000
@@ -166,7 +166,7 @@ class LearningForm(SectionForm):
 class DeiForm(SectionForm):
     policy_url = StringField("Web address of your published DE&I policy", validators=[
         Required("Enter the web address of your published DE&I policy"),
-        MaxLength(500, "The web address"), HttpUrl("the web address of your DE&I policy")])
+        MaxLength(500, "The web address"), HttpsUrl("the web address of your DE&I policy")])
     has_senior_sponsor = YesNoField("Is the policy owned by a named senior sponsor?", validators=[
         Required("Select yes if a named senior sponsor owns the policy")])
     training_completion_pct = StringField(
@@ -177,7 +177,7 @@ class DeiForm(SectionForm):
                                  DIVERSITY_DATA)
     pay_gap_url = StringField("Web address of your pay-gap report (optional)", validators=[
         Optional(), MaxLength(500, "The web address"),
-        HttpUrl("the web address of your pay-gap report")])
+        HttpsUrl("the web address of your pay-gap report")])
     recruitment_practices = _checkboxes(
         "Which inclusive recruitment practices do you use?", RECRUITMENT_PRACTICES,
         Required("Select the inclusive recruitment practices you use"))

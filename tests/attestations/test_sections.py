@@ -151,6 +151,12 @@ def test_learning_messages(admin_client, changes, message):
     ({"pay_gap_url": "ftp://example.com/x"},
      "Enter the web address of your pay-gap report in the correct format, like "
      "https://www.example.com"),
+    ({"pay_gap_url": "http://www.example.com/pay-gap"},
+     "Enter the web address of your pay-gap report starting with https:// (not http://), like "
+     "https://www.example.com"),
+    ({"policy_url": "HTTP://www.example.com/dei"},
+     "Enter the web address of your DE&I policy starting with https:// (not http://), like "
+     "https://www.example.com"),
     ({"training_completion_pct": "101"}, "The percentage must be 100 or fewer"),
     ({"recruitment_practices": []}, "Select the inclusive recruitment practices you use"),
     ({"has_adjustments_policy": "maybe"}, "Select yes if you have a reasonable-adjustments policy"),
@@ -158,6 +164,45 @@ def test_learning_messages(admin_client, changes, message):
 def test_dei_messages(admin_client, changes, message):
     response = admin_client.submit("/company/attestation/dei", {**DEI_FORM, **changes})
     assert errors(response) == [message]
+
+
+def test_an_http_pay_gap_address_is_refused_beside_the_field_keeping_every_answer(
+        admin_client, db):
+    answers = {**DEI_FORM, "pay_gap_url": "http://www.example.com/pay-gap",
+               "training_completion_pct": "72", "data_collected": ["gender", "ethnicity"],
+               "has_adjustments_policy": "yes"}
+    response = admin_client.submit("/company/attestation/dei", answers)
+    assert response.status_code == 200
+    page = soup(response)
+    message = ("Enter the web address of your pay-gap report starting with https:// "
+               "(not http://), like https://www.example.com")
+    assert errors(response) == [message]
+    assert page.select_one(".error-summary__list a")["href"] == "#pay_gap_url"
+    field = page.select_one("#pay_gap_url")
+    assert page.select_one("#pay_gap_url-error").get_text(" ", strip=True) == f"Error: {message}"
+    assert "pay_gap_url-error" in field["aria-describedby"]
+    assert field["value"] == "http://www.example.com/pay-gap"  # as typed, to correct
+    assert page.select_one("#policy_url")["value"] == "https://www.example.com/dei"
+    assert page.select_one("#training_completion_pct")["value"] == "72"
+    assert page.select_one("#has_senior_sponsor").has_attr("checked")
+    assert {box["value"] for box in page.select("input[name=data_collected][checked]")} == {
+        "gender", "ethnicity"}
+    assert {box["value"] for box in page.select("input[name=recruitment_practices][checked]")} \
+        == {"anonymised_cvs", "diverse_panels"}
+    assert page.select_one("input[name=has_adjustments_policy][value=yes]").has_attr("checked")
+    assert _attestation(db) is None  # nothing saved
+
+    admin_client.submit("/company/attestation/dei",
+                        {**answers, "pay_gap_url": "https://www.example.com/pay-gap"})
+    assert _attestation(db).answers["dei"]["pay_gap_url"] == "https://www.example.com/pay-gap"
+
+
+def test_an_address_without_a_scheme_is_kept_as_https(admin_client, db):
+    admin_client.submit("/company/attestation/dei", {
+        **DEI_FORM, "policy_url": "www.example.com/dei", "pay_gap_url": "www.example.com/gap"})
+    dei = _attestation(db).answers["dei"]
+    assert (dei["policy_url"], dei["pay_gap_url"]) == (
+        "https://www.example.com/dei", "https://www.example.com/gap")
 
 
 def test_narrative_limit_says_how_many_characters_to_remove(admin_client):

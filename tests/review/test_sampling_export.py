@@ -165,3 +165,44 @@ def test_a_failed_evidence_check_leads_to_revoking_the_certificate(db, world, cl
     assert response.location == f"/staff/certificates/{certificate.id}/revoke"
     db.expire_all()
     assert db.get(SampledAttestation, sampled.id).outcome == SampleOutcome.REVOKED
+
+
+def _company_nav_link(client, text):
+    nav = soup(client.get("/company")).find("nav", attrs={"aria-label": "Your company"})
+    return nav.find("a", string=text)
+
+
+def test_company_admins_reach_their_evidence_checks_from_the_company_navigation(
+        db, world, client, login_as):
+    from portal.auth.models import OrgRole
+    from tests.factories import create_member
+
+    approved = _approved_companies(db, world["cycle"], 1)[0]
+    sampling.draw_sample(db, world["staff_admin"], world["cycle"], 10, "s", "Send it.")
+    db.commit()
+    sampled = db.execute(sa.select(SampledAttestation)).scalar_one()
+    admin = db.execute(sa.select(User).where(
+        User.organisation_id == approved.organisation_id)).scalar_one()
+
+    login_as(client, admin)
+    link = _company_nav_link(client, "Evidence checks")
+    assert link["href"] == "/company/evidence-checks"
+    page = soup(client.get(link["href"]))
+    assert page.h1.get_text(strip=True) == "Evidence checks"
+    assert page.find("nav", attrs={"aria-label": "Your company"}).find(
+        "a", attrs={"aria-current": "page"}).get_text(strip=True) == "Evidence checks"
+    check = page.find("a", string=lambda text: text and text.startswith("Evidence check of"))
+    assert check["href"] == f"/company/evidence-checks/{sampled.id}"
+    assert "Waiting for your evidence" in page.get_text()
+    assert client.get(check["href"]).status_code == 200
+
+    # Any company admin finds the page (it says when nothing was asked); those who may not
+    # open it are not shown the link.
+    login_as(client, world["admin"])
+    assert _company_nav_link(client, "Evidence checks") is not None
+    assert "has not been asked for an evidence check" in soup(
+        client.get("/company/evidence-checks")).get_text()
+    contributor = create_member(db, world["organisation"], role=OrgRole.CONTRIBUTOR)
+    login_as(client, contributor)
+    assert _company_nav_link(client, "Evidence checks") is None
+    assert client.get("/company/evidence-checks").status_code == 403

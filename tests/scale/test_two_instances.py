@@ -100,6 +100,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def forget_sign_ins(cluster) -> None:
+    """Empty the shared login counters, so one test's attempts do not limit the next."""
+    store = redis.Redis(host="127.0.0.1", port=6379)
+    for key in store.scan_iter(f"*{cluster['prefix']}*"):
+        store.delete(key)
+
+
 def register(browser, url, email):
     return browser.submit(f"{url}/register", {
         "company_name": "Scale Out Ltd", "sector": "J", "region": "TLI",
@@ -123,9 +130,7 @@ def test_a_session_started_on_one_instance_works_on_the_other(cluster):
 
 def test_the_login_rate_limit_counts_across_instances(cluster):
     a, b = cluster["urls"]
-    store = redis.Redis(host="127.0.0.1", port=6379)
-    for key in store.scan_iter(f"*{cluster['prefix']}*"):  # forget the other tests' sign-ins
-        store.delete(key)
+    forget_sign_ins(cluster)
     browser = Browser()
     statuses = []
     for attempt in range(12):
@@ -165,3 +170,37 @@ def test_rate_limiting_keeps_working_without_redis(tmp_path):
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_a_change_made_on_one_instance_shows_at_once_on_the_others_remembered_pages(cluster):
+    """Each instance remembers public pages; the shared data version keeps them all current."""
+    from portal import create_app
+    from portal.db import get_session
+    from tests.factories import PASSWORD as MEMBER_PASSWORD
+    from tests.factories import create_company_with_admin, create_pledge
+
+    a, b = cluster["urls"]
+    app = create_app({"PORTAL_ENV": "testing", "DATABASE_URL": cluster["database_url"],
+                      "SECRET_KEY": "shared-cluster-secret", "MAIL_URL": "file"})
+    with app.app_context():
+        db = get_session()
+        organisation, admin = create_company_with_admin(db, "Remembered Ltd")
+        create_pledge(db, organisation, admin)
+        slug, email = organisation.slug, admin.email
+    app.extensions["db_engine"].dispose()
+    visitor = Browser()
+    for _ in range(2):  # the second answer comes from instance B's memory
+        profile = visitor.get(f"{b}/members/{slug}")
+        assert profile.status == 200 and "Remembered Ltd" in profile.body
+    member = Browser()
+    forget_sign_ins(cluster)
+    assert member.submit(f"{a}/sign-in", {"email": email,
+                                          "password": MEMBER_PASSWORD}).status == 302
+    saved = member.submit(f"{a}/company/profile", {
+        "company_name": "Renamed On A Ltd", "sector": "M", "region": "TLI",
+        "headcount_band": "50-249", "website": "https://www.example.com",
+        "description": "Changed through instance A.", "is_listed": "y"})
+    assert saved.status == 302
+    profile = visitor.get(f"{b}/members/{slug}")
+    assert "Renamed On A Ltd" in profile.body and "Changed through instance A." in profile.body
+    assert "Renamed On A Ltd" in visitor.get(f"{b}/members").body

@@ -94,7 +94,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # Forms check their own token so a failure re-shows the form with the user's answers.
         "WTF_CSRF_CHECK_DEFAULT": False,
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
-        "EVIDENCE_RETENTION_DAYS": int(env.get("EVIDENCE_RETENTION_DAYS", "396")),
+        # Learning-record uploads (employee-level data) are deleted after this many days (13
+        # months); at least 30, so a typo cannot erase files still waiting for review.
+        "EVIDENCE_RETENTION_DAYS": positive_int(env, "EVIDENCE_RETENTION_DAYS", 396, minimum=30),
         # `portal daily` deletes drafts and unconfirmed registrations abandoned this long
         # (portal.calendar.purge.DEFAULT_AGE_DAYS); at least 30, as its --purge-after-days.
         "PURGE_ABANDONED_AFTER_DAYS": positive_int(env, "PORTAL_PURGE_ABANDONED_AFTER_DAYS", 180,
@@ -105,7 +107,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "PREFERRED_URL_SCHEME": "https" if is_production else "http",
         # How many reverse proxies stand in front (0: none). Trusting more hops than exist
         # would let clients forge their address (rate limits, pledge records).
-        "PROXY_HOPS": int(env.get("PORTAL_PROXY_HOPS", "0")),
+        "PROXY_HOPS": positive_int(env, "PORTAL_PROXY_HOPS", 0, minimum=0),
         # Public pages remembered per worker, keyed on the public data version and the date
         # (portal.pagecache). Off only to measure the pages worked out every time.
         "PAGE_CACHE": env.get("PORTAL_PAGE_CACHE", "on") != "off",

@@ -8,7 +8,8 @@ from portal.config import ConfigError, load_config
 @pytest.fixture
 def testing_env(monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "testing")
-    for name in ("PORTAL_MEMBER_IDLE_MINUTES", "PORTAL_PURGE_ABANDONED_AFTER_DAYS"):
+    for name in ("PORTAL_MEMBER_IDLE_MINUTES", "PORTAL_PURGE_ABANDONED_AFTER_DAYS",
+                 "EVIDENCE_RETENTION_DAYS", "PORTAL_PROXY_HOPS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -52,3 +53,49 @@ def test_a_bad_purge_age_stops_start_up(testing_env, value):
         load_config()
     assert str(error.value) == (f"PORTAL_PURGE_ABANDONED_AFTER_DAYS must be a whole number, "
                                 f"30 or more (it is {value!r})")
+
+
+def test_learning_records_are_kept_396_days_by_default(testing_env):
+    assert load_config()["EVIDENCE_RETENTION_DAYS"] == 396
+
+
+def test_the_learning_record_retention_can_be_set(testing_env):
+    testing_env.setenv("EVIDENCE_RETENTION_DAYS", " 730 ")
+    assert load_config()["EVIDENCE_RETENTION_DAYS"] == 730
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "13 months", "396.5", "29"])
+def test_a_bad_learning_record_retention_stops_start_up(testing_env, value):
+    # At least 30 days: a typo must not erase learning records still waiting for review.
+    testing_env.setenv("EVIDENCE_RETENTION_DAYS", value)
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert str(error.value) == (f"EVIDENCE_RETENTION_DAYS must be a whole number, "
+                                f"30 or more (it is {value!r})")
+
+
+def test_no_proxy_is_trusted_by_default(testing_env):
+    assert load_config()["PROXY_HOPS"] == 0
+
+
+@pytest.mark.parametrize("value, hops", [("0", 0), ("1", 1), (" 2 ", 2)])
+def test_the_proxy_hops_can_be_set(testing_env, value, hops):
+    testing_env.setenv("PORTAL_PROXY_HOPS", value)
+    assert load_config()["PROXY_HOPS"] == hops
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "1.0", "true"])
+def test_bad_proxy_hops_stop_start_up(testing_env, value):
+    testing_env.setenv("PORTAL_PROXY_HOPS", value)
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert str(error.value) == (f"PORTAL_PROXY_HOPS must be a whole number, "
+                                f"0 or more (it is {value!r})")
+
+
+def test_bad_numbers_stop_create_app_with_the_setting_named(testing_env):
+    from portal import create_app
+
+    testing_env.setenv("PORTAL_PROXY_HOPS", "nginx")
+    with pytest.raises(ConfigError, match="PORTAL_PROXY_HOPS"):
+        create_app()

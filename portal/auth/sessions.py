@@ -136,9 +136,13 @@ def _end_if_idle(idle_minutes: int, max_session_seconds: int | None):
     now = time.time()
     last_seen = session.setdefault("last_seen", now)
     signed_in_at = session.setdefault("signed_in_at", now)
-    if now - last_seen > idle_minutes * 60 or (
-            max_session_seconds is not None and now - signed_in_at > max_session_seconds):
-        return _time_out(idle_minutes)
+    if now - last_seen > idle_minutes * 60:
+        return _time_out(f"You were signed out because you had not done anything for "
+                         f"{_duration(idle_minutes)}.", reason="idle")
+    if max_session_seconds is not None and now - signed_in_at > max_session_seconds:
+        return _time_out(f"For security, staff are signed out "
+                         f"{_duration(max_session_seconds // 60)} after signing in.",
+                         reason="session_limit", carry_on="Sign in again to carry on.")
     if now - last_seen > 30:  # no need to rewrite the cookie on every click
         session["last_seen"] = now
     return None
@@ -152,18 +156,23 @@ def _duration(minutes: int) -> str:
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
-def _time_out(idle_minutes: int):
+def _time_out(message: str, *, reason: str, carry_on: str | None = None):
+    """End the session with `message` (why), keeping a half-sent form's answers.
+
+    `reason` ("idle" or "session_limit") goes into the audit event; `carry_on` ends the
+    message when no answers were kept."""
     user = current_user._get_current_object()
     target = _form_page() if request.method == "POST" else request.full_path.rstrip("?")
     saved = _saved_form(user, target) if request.method == "POST" else None
-    record(db, "session_timed_out", actor=user, obj=user, organisation_id=user.organisation_id)
+    record(db, "session_timed_out", actor=user, obj=user, organisation_id=user.organisation_id,
+           detail={"reason": reason})
     db.commit()
     end_session()
-    message = (f"You were signed out because you had not done anything for "
-               f"{_duration(idle_minutes)}.")
     if saved:
         session["saved_form"] = saved
         message += " Sign in again: your answers have been kept."
+    elif carry_on:
+        message += " " + carry_on
     flash(message, "warning")
     return redirect(url_for("auth.login", next=target))
 

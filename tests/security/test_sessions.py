@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from portal.attestations.models import Attestation
+from portal.audit.models import AuditEvent
 from portal.auth.models import StaffRole
 from tests.attestations.helpers import DEI_FORM, pledged_company
 from tests.conftest import PortalClient
@@ -33,6 +34,17 @@ def is_signed_in(client) -> bool:
 def age_session(client, seconds: float, key: str = "last_seen") -> None:
     with client.session_transaction() as session:
         session[key] = time.time() - seconds
+
+
+def flash_text(client) -> str:
+    return page(client.get("/sign-in")).select_one(".flash-region").get_text(" ", strip=True)
+
+
+def time_out_reasons(db) -> list:
+    db.expire_all()
+    return [event.detail.get("reason") for event in db.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == "session_timed_out")
+        .order_by(AuditEvent.seq)).scalars()]
 
 
 def test_sign_in_starts_a_fresh_session(client, db):
@@ -85,8 +97,9 @@ def test_staff_idle_for_30_minutes_are_signed_out(client, db, login_as):
     assert response.headers["Location"].startswith("/sign-in?next=/account")
     with client.session_transaction() as session:
         assert "_user_id" not in session
-    html = page(client.get("/sign-in"))
-    assert "30 minutes" in html.select_one(".flash-region").get_text()
+    assert flash_text(client) == (
+        "You were signed out because you had not done anything for 30 minutes.")
+    assert time_out_reasons(db) == ["idle"]
 
 
 def test_staff_activity_keeps_the_session_alive(client, db, login_as):
@@ -105,7 +118,48 @@ def test_staff_sessions_end_after_twelve_hours_even_when_busy(client, db, login_
     login_as(client, staff)
     client.get("/account")
     age_session(client, 12 * 3600 + 1, key="signed_in_at")
+    response = client.get("/account")
+    assert response.headers["Location"] == "/sign-in?next=/account"
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    # Not "had not done anything": they were busy until a moment ago.
+    assert flash_text(client) == ("For security, staff are signed out 12 hours after signing "
+                                  "in. Sign in again to carry on.")
+    assert time_out_reasons(db) == ["session_limit"]
     assert not is_signed_in(client)
+
+
+def test_staff_idle_past_the_twelve_hours_are_told_they_were_idle(client, db, login_as):
+    login_as(client, create_staff(db))
+    age_session(client, 13 * 3600, key="signed_in_at")
+    age_session(client, 13 * 3600)
+    client.get("/account")
+    assert flash_text(client) == (
+        "You were signed out because you had not done anything for 30 minutes.")
+    assert time_out_reasons(db) == ["idle"]
+
+
+def test_a_form_sent_after_the_twelve_hours_is_shown_again_with_its_answers(client, db,
+                                                                            login_as):
+    staff = create_staff(db)
+    secret = enrol_two_factor(db, staff)
+    login_as(client, staff)
+    token = client.csrf_token("/account/email")
+    age_session(client, 12 * 3600 + 1, key="signed_in_at")
+    response = client.post("/account/email", data={
+        "csrf_token": token, "email": "new.address@association.example"},
+        headers={"Referer": "http://localhost/account/email"})
+    assert response.headers["Location"] == "/sign-in?next=/account/email"
+    assert flash_text(client) == ("For security, staff are signed out 12 hours after signing "
+                                  "in. Sign in again: your answers have been kept.")
+    assert time_out_reasons(db) == ["session_limit"]
+
+    response = sign_in_with_two_factor(client, staff, secret, next_url="/account/email")
+    assert response.headers["Location"] == "/account/email"
+    html = page(client.get("/account/email"))
+    assert html.select_one("#email")["value"] == "new.address@association.example"
+    db.expire_all()
+    assert staff.email != "new.address@association.example"
 
 
 def test_members_idle_past_their_limit_are_signed_out(client, db, login_as):

@@ -52,6 +52,11 @@ def advance(delta: timedelta) -> None:
     freeze(now() + delta)
 
 
+def start_of_day(day: date) -> datetime:
+    """The first instant of a local date, in UTC: compare timestamps with it, not dates."""
+    return datetime.combine(day, time(0, 0), tzinfo=_timezone).astimezone(UTC)
+
+
 def end_of_day(day: date) -> datetime:
     """The last instant of a local date, in UTC: when a deadline on that date ends."""
     local = datetime.combine(day, time(23, 59, 59), tzinfo=_timezone)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context
@@ -79,6 +80,20 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # SQLite knows no time zones: portal.impact.sqlfuncs.local_date calls this one.
+    dbapi_connection.create_function("portal_local_date", 2, _sqlite_local_date,
+                                     deterministic=True)
+
+
+def _sqlite_local_date(stored: str | None, timezone_name: str) -> str | None:
+    """The local date ('YYYY-MM-DD') in `timezone_name` of a UTC timestamp as SQLite stores
+    it (naive text, see UTCDateTime)."""
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(str(stored))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(timezone_name)).date().isoformat()
 
 
 def init_app(app: Flask) -> None:

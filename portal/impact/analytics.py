@@ -15,11 +15,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.attestations.models import Attestation, AttestationVersion, ReportingCycle
 from portal.calendar.digest import delist_candidates
 from portal.directory.status import StatusCode, StatusContext, status_columns
 from portal.impact import charts
-from portal.impact.sqlfuncs import days_between, utc_date, utc_week
+from portal.impact.sqlfuncs import days_between, local_date, local_week
 from portal.mail.models import OutboxMail
 from portal.organisations.models import Organisation
 from portal.review.models import Decision, Review, RiskFlag
@@ -44,9 +45,11 @@ class WeekRow:
 
 
 def throughput(db: Session, today: date) -> list[WeekRow]:
-    """Submissions (each version) and decisions per week, the last WEEKS_SHOWN weeks."""
+    """Submissions (each version) and decisions per week, the last WEEKS_SHOWN weeks.
+
+    Weeks are the association's (Monday to Sunday, London time), as every date in the portal."""
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS_SHOWN - 1)
-    since = sa.literal(first.isoformat())
+    since = clock.start_of_day(first)
     submitted = _per_week(db, AttestationVersion.submitted_at, since)
     decided = _per_week(db, Review.decided_at, since, Review.decision != Decision.REOPENED)
     weeks = [first + timedelta(weeks=n) for n in range(WEEKS_SHOWN)]
@@ -65,9 +68,8 @@ def throughput_charts(weeks: list[WeekRow]) -> list[charts.BarChart]:
 
 
 def _per_week(db: Session, column, since, *conditions) -> dict[str, int]:
-    week = utc_week(column).label("week")
-    query = sa.select(week, sa.func.count()).where(
-        utc_date(column) >= since, *conditions).group_by(week)
+    week = local_week(column).label("week")
+    query = sa.select(week, sa.func.count()).where(column >= since, *conditions).group_by(week)
     return {str(week_of): count for week_of, count in db.execute(query)}
 
 
@@ -84,9 +86,10 @@ class DecisionTimes:
 
 
 def decision_times(db: Session, cycle_id: int) -> DecisionTimes:
-    """Working days from each submitted version to the decision on it."""
-    submitted_on = utc_date(AttestationVersion.submitted_at).label("submitted_on")
-    decided_on = utc_date(Review.decided_at).label("decided_on")
+    """Working days from each submitted version to the decision on it (London dates, as the
+    review queue counts them)."""
+    submitted_on = local_date(AttestationVersion.submitted_at).label("submitted_on")
+    decided_on = local_date(Review.decided_at).label("decided_on")
     query = (sa.select(submitted_on, decided_on, sa.func.count()).select_from(Review)
              .join(AttestationVersion, AttestationVersion.id == Review.attestation_version_id)
              .join(Attestation, Attestation.id == Review.attestation_id)

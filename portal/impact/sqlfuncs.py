@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from portal import clock
+
 
 def json_text(column, *path: str) -> sa.ColumnElement:
     """The text at `path` in a JSON column: strings unquoted, lists as JSON text, else NULL."""
@@ -88,38 +90,56 @@ def _days_between_postgresql(element, compiler, **kw):
     return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
 
 
-class utc_date(FunctionElement):  # noqa: N801
-    """The UTC calendar date of a timestamp, as 'YYYY-MM-DD' text on both databases."""
+def _timezone_literal(timezone_name: str | None) -> sa.ColumnElement:
+    """The portal's time zone (or the one given) as an inline SQL string: part of the
+    statement's cache key, and the same text in SELECT and GROUP BY on PostgreSQL."""
+    name = timezone_name or clock.timezone().key
+    return sa.literal_column("'" + name.replace("'", "''") + "'")
+
+
+class local_date(FunctionElement):  # noqa: N801
+    """The calendar date of a timestamp in the portal's time zone (Europe/London: 23:30 UTC on
+    a summer day is the next day there), as 'YYYY-MM-DD' text on both databases. SQLite has
+    no time zones: portal.db registers portal_local_date on each connection."""
 
     inherit_cache = True
     type = sa.String()
 
-
-@compiles(utc_date)
-def _utc_date_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)})"
+    def __init__(self, column, timezone_name: str | None = None):
+        super().__init__(column, _timezone_literal(timezone_name))
 
 
-@compiles(utc_date, "postgresql")
-def _utc_date_postgresql(element, compiler, **kw):
-    value = compiler.process(element.clauses, **kw)
-    return f"to_char(({value}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+@compiles(local_date)
+def _local_date_sqlite(element, compiler, **kw):
+    value, zone = (compiler.process(c, **kw) for c in element.clauses)
+    return f"portal_local_date({value}, {zone})"
 
 
-class utc_week(FunctionElement):  # noqa: N801
-    """The Monday starting the (UTC) week of a timestamp, as 'YYYY-MM-DD' text."""
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element, compiler, **kw):
+    value, zone = (compiler.process(c, **kw) for c in element.clauses)
+    return f"to_char(({value}) AT TIME ZONE {zone}, 'YYYY-MM-DD')"
+
+
+class local_week(FunctionElement):  # noqa: N801
+    """The Monday starting the week (in the portal's time zone) of a timestamp, as
+    'YYYY-MM-DD' text."""
 
     inherit_cache = True
     type = sa.String()
 
+    def __init__(self, column, timezone_name: str | None = None):
+        super().__init__(column, _timezone_literal(timezone_name))
 
-@compiles(utc_week)
-def _utc_week_sqlite(element, compiler, **kw):
+
+@compiles(local_week)
+def _local_week_sqlite(element, compiler, **kw):
+    value, zone = (compiler.process(c, **kw) for c in element.clauses)
     # 'weekday 0' moves forward to Sunday (or stays on one); six days back is that week's Monday.
-    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+    return f"date(portal_local_date({value}, {zone}), 'weekday 0', '-6 days')"
 
 
-@compiles(utc_week, "postgresql")
-def _utc_week_postgresql(element, compiler, **kw):
-    value = compiler.process(element.clauses, **kw)
-    return f"to_char(date_trunc('week', ({value}) AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+@compiles(local_week, "postgresql")
+def _local_week_postgresql(element, compiler, **kw):
+    value, zone = (compiler.process(c, **kw) for c in element.clauses)
+    return f"to_char(date_trunc('week', ({value}) AT TIME ZONE {zone}), 'YYYY-MM-DD')"

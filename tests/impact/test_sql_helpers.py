@@ -15,8 +15,8 @@ from portal.impact.sqlfuncs import (
     json_has_text,
     json_is_true,
     json_list_contains,
-    utc_date,
-    utc_week,
+    local_date,
+    local_week,
 )
 from tests.factories import create_attestation, create_company, create_cycle
 from tests.impact.helpers import answers_with
@@ -45,20 +45,45 @@ def test_json_helpers(db, answers, expected):
 
 
 @pytest.mark.parametrize(("moment", "day", "monday"), [
-    (datetime(2026, 9, 6, 23, 30, tzinfo=UTC), "2026-09-06", "2026-08-31"),  # a Sunday
+    # Summer (BST, UTC+1): late evening UTC is already the next London day.
+    (datetime(2026, 9, 6, 23, 30, tzinfo=UTC), "2026-09-07", "2026-09-07"),  # Sun UTC, Mon here
+    (datetime(2026, 9, 6, 22, 59, tzinfo=UTC), "2026-09-06", "2026-08-31"),  # still Sunday
+    (datetime(2026, 7, 31, 23, 0, tzinfo=UTC), "2026-08-01", "2026-07-27"),
     (datetime(2026, 8, 31, 0, 5, tzinfo=UTC), "2026-08-31", "2026-08-31"),   # a Monday
+    # Winter (GMT): London and UTC dates agree.
+    (datetime(2026, 12, 6, 23, 30, tzinfo=UTC), "2026-12-06", "2026-11-30"),  # a Sunday
+    (datetime(2026, 12, 31, 23, 59, tzinfo=UTC), "2026-12-31", "2026-12-28"),
     (datetime(2027, 1, 1, 12, 0, tzinfo=UTC), "2027-01-01", "2026-12-28"),
+    # The night the clocks go back (25 October 2026, 01:00 UTC).
+    (datetime(2026, 10, 24, 23, 30, tzinfo=UTC), "2026-10-25", "2026-10-19"),
+    (datetime(2026, 10, 25, 23, 30, tzinfo=UTC), "2026-10-25", "2026-10-19"),
 ])
-def test_dates_and_weeks(db, moment, day, monday):
+def test_local_dates_and_weeks(db, moment, day, monday):
     attestation = create_attestation(db, create_company(db), create_cycle(db, 2026))
     attestation.submitted_at = moment
     attestation.decided_at = datetime(2026, 8, 30, 12, 0, tzinfo=UTC)
     db.commit()
-    assert str(_one(db, utc_date(Attestation.submitted_at))) == day
-    assert str(_one(db, utc_week(Attestation.submitted_at))) == monday
+    assert str(_one(db, local_date(Attestation.submitted_at))) == day
+    assert str(_one(db, local_week(Attestation.submitted_at))) == monday
     expected = (moment - attestation.decided_at).total_seconds() / 86400
     assert _one(db, days_between(Attestation.submitted_at, Attestation.decided_at)) == \
         pytest.approx(expected, abs=1e-4)
+
+
+def test_local_dates_group_the_same_on_both_databases_and_follow_the_time_zone(db):
+    cycle = create_cycle(db, 2026)
+    for moment in (datetime(2026, 9, 6, 22, 30, tzinfo=UTC), datetime(2026, 9, 6, 23, 30,
+                                                                          tzinfo=UTC)):
+        create_attestation(db, create_company(db), cycle).submitted_at = moment
+    create_attestation(db, create_company(db), cycle)  # a draft: never submitted
+    db.commit()
+    day = local_date(Attestation.submitted_at).label("day")
+    grouped = dict(db.execute(sa.select(day, sa.func.count()).group_by(day)).all())
+    assert {str(k) if k else None: n for k, n in grouped.items()} == {
+        "2026-09-06": 1, "2026-09-07": 1, None: 1}
+    new_york = local_date(Attestation.submitted_at, "America/New_York").label("day")
+    assert {str(k) for k, in db.execute(sa.select(new_york).where(
+        Attestation.submitted_at.is_not(None)))} == {"2026-09-06"}
 
 
 def test_chart_geometry_scales_bars_to_a_round_axis():

@@ -110,7 +110,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "PROXY_HOPS": positive_int(env, "PORTAL_PROXY_HOPS", 0, minimum=0),
         # Public pages remembered per worker, keyed on the public data version and the date
         # (portal.pagecache). Off only to measure the pages worked out every time.
-        "PAGE_CACHE": env.get("PORTAL_PAGE_CACHE", "on") != "off",
+        "PAGE_CACHE": env.get("PORTAL_PAGE_CACHE", "on").strip().lower()
+        not in ("off", "false", "0", "no"),
         # Verification visits are written in batches (portal.certificates.visits); tests see
         # every visit at once.
         "VISIT_COUNT_FLUSH_SECONDS": 0 if portal_env == "testing" else 10,

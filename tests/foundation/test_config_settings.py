@@ -99,3 +99,14 @@ def test_bad_numbers_stop_create_app_with_the_setting_named(testing_env):
     testing_env.setenv("PORTAL_PROXY_HOPS", "nginx")
     with pytest.raises(ConfigError, match="PORTAL_PROXY_HOPS"):
         create_app()
+
+
+@pytest.mark.parametrize(("value", "on"), [(None, True), ("on", True), ("off", False),
+                                           ("false", False), (" OFF ", False), ("0", False),
+                                           ("no", False)])
+def test_the_page_cache_is_on_unless_switched_off(testing_env, value, on):
+    if value is not None:
+        testing_env.setenv("PORTAL_PAGE_CACHE", value)
+    else:
+        testing_env.delenv("PORTAL_PAGE_CACHE", raising=False)
+    assert load_config()["PAGE_CACHE"] is on

@@ -55,9 +55,10 @@ def test_company_certificate_cells_carry_their_column_name_for_narrow_screens(
     soup = page(client.get("/company/certificates"))
     headers = [th.get_text(strip=True) for th in soup.select("thead th")]
     cells = soup.select_one("tbody tr").find_all("td")
-    # Every cell with a visible column name says it, so "1" reads "Times checked 1" stacked.
-    assert [cell.get("data-label") for cell in cells] == headers[:-1] + [None]
-    assert headers[-1] == "Links"  # visually hidden: the links say what they are
+    # Every cell says its column's name, so "1" reads "Times checked 1" stacked; the links
+    # column's name is visually hidden in the header row but still names its cell.
+    assert [cell.get("data-label") for cell in cells] == headers
+    assert headers[-1] == "Links"
     assert soup.select_one("td[data-label='Times checked']").get_text(strip=True) == "1"
 
 
@@ -77,4 +78,6 @@ def test_staff_certificate_tables_carry_their_column_names(app, db, client, logi
 def test_the_stylesheet_shows_data_labels_on_narrow_screens(app):
     with open(f"{app.static_folder}/css/portal.css", encoding="utf-8") as stylesheet:
         css = stylesheet.read()
-    assert "td[data-label]::before { content: attr(data-label);" in css
+    # Cells and row headers (<th scope="row">) alike.
+    assert ".table td[data-label]::before, .table tbody th[data-label]::before " \
+           "{ content: attr(data-label);" in css

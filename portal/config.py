@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
 import os
 import secrets
@@ -50,6 +53,53 @@ def positive_int(env, name: str, default: int, *, minimum: int = 1) -> int:
     return value
 
 
+RETIRED_JWKS = "CREDENTIAL_RETIRED_PUBLIC_JWKS"
+
+
+def _b64url_bytes(text) -> bytes | None:
+    if not isinstance(text, str) or not text or "=" in text:
+        return None
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def retired_public_jwks(raw: str) -> tuple[dict, ...]:
+    """CREDENTIAL_RETIRED_PUBLIC_JWKS: public Ed25519 JWKs no longer used to sign but still
+    published, so credentials they signed keep verifying (docs/deploy.md §8). A JSON array of
+    JWKs or a JWK set ({"keys": [...]}); empty means none. Never echoes a key's values."""
+    if not raw.strip():
+        return ()
+    try:
+        document = json.loads(raw)
+    except ValueError as error:
+        where = (f" (line {error.lineno}, column {error.colno}: {error.msg})"
+                 if isinstance(error, json.JSONDecodeError) else "")
+        raise ConfigError(f"{RETIRED_JWKS} is not valid JSON{where}") from None
+    if isinstance(document, dict) and "keys" in document:
+        document = document["keys"]
+    if not isinstance(document, list):
+        raise ConfigError(f'{RETIRED_JWKS} must be a JSON array of public JWKs or a JWK set '
+                          f'{{"keys": [...]}}')
+    keys = []
+    for number, key in enumerate(document, start=1):
+        which = f"{RETIRED_JWKS} key {number}"
+        if not isinstance(key, dict):
+            raise ConfigError(f"{which} is not a JWK (a JSON object)")
+        if "d" in key:
+            raise ConfigError(f'{which} holds a private key ("d"): publish only the public '
+                              f"part (flask --app portal portal credential-public-key prints it)")
+        if key.get("kty") != "OKP" or key.get("crv") != "Ed25519":
+            raise ConfigError(f'{which} must be an Ed25519 key ("kty": "OKP", '
+                              f'"crv": "Ed25519")')
+        x = _b64url_bytes(key.get("x"))
+        if x is None or len(x) != 32:
+            raise ConfigError(f'{which} needs "x": the 32-byte public key, base64url-encoded')
+        keys.append(key)
+    return tuple(keys)
+
+
 def load_config(overrides: dict | None = None) -> dict:
     env = os.environ
     portal_env = (overrides or {}).get("PORTAL_ENV") or env.get("PORTAL_ENV", "production")
@@ -80,6 +130,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "CREDENTIAL_KEY_PATH": env.get("CREDENTIAL_KEY_PATH",
                                        str(INSTANCE_DIR / "credential_key.json")),
         "CREDENTIAL_PRIVATE_JWK": env.get("CREDENTIAL_PRIVATE_JWK", ""),
+        # Earlier signing keys, still published in /credentials/jwks.json (public parts only).
+        "CREDENTIAL_RETIRED_PUBLIC_JWKS": retired_public_jwks(env.get(RETIRED_JWKS, "")),
         # The clock can only be pinned outside production (tests, demos, browser tests).
         "PORTAL_FROZEN_NOW": "" if is_production else env.get("PORTAL_FROZEN_NOW", ""),
         "PASSWORD_HASH_METHOD": "scrypt" if portal_env != "testing" else "pbkdf2:sha256:1000",

@@ -9,7 +9,8 @@ from portal.config import ConfigError, load_config
 def testing_env(monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "testing")
     for name in ("PORTAL_MEMBER_IDLE_MINUTES", "PORTAL_PURGE_ABANDONED_AFTER_DAYS",
-                 "EVIDENCE_RETENTION_DAYS", "PORTAL_PROXY_HOPS"):
+                 "EVIDENCE_RETENTION_DAYS", "PORTAL_PROXY_HOPS",
+                 "CREDENTIAL_RETIRED_PUBLIC_JWKS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -94,3 +95,81 @@ def test_the_page_cache_is_on_unless_switched_off(testing_env, value, on):
     else:
         testing_env.delenv("PORTAL_PAGE_CACHE", raising=False)
     assert load_config()["PAGE_CACHE"] is on
+
+
+# Retired credential signing keys (docs/deploy.md §8): public Ed25519 JWKs, still published.
+def _public_jwk(**changes) -> dict:
+    from joserfc.jwk import OKPKey
+
+    jwk = OKPKey.generate_key("Ed25519", private=True).as_dict(private=False)
+    jwk.update(changes)
+    return {name: value for name, value in jwk.items() if value is not None}
+
+
+def test_no_key_is_retired_by_default(testing_env):
+    assert load_config()["CREDENTIAL_RETIRED_PUBLIC_JWKS"] == ()
+    testing_env.setenv("CREDENTIAL_RETIRED_PUBLIC_JWKS", "  ")
+    assert load_config()["CREDENTIAL_RETIRED_PUBLIC_JWKS"] == ()
+
+
+def test_retired_keys_are_an_array_or_a_jwk_set(testing_env):
+    import json
+
+    first, second = _public_jwk(kid="ignored", alg="Ed25519", use="sig"), _public_jwk()
+    for value in ([first, second], {"keys": [first, second]}):
+        testing_env.setenv("CREDENTIAL_RETIRED_PUBLIC_JWKS", json.dumps(value))
+        assert load_config()["CREDENTIAL_RETIRED_PUBLIC_JWKS"] == (first, second)
+    testing_env.setenv("CREDENTIAL_RETIRED_PUBLIC_JWKS", "[]")
+    assert load_config()["CREDENTIAL_RETIRED_PUBLIC_JWKS"] == ()
+
+
+RETIRED_REFUSALS = [
+    ('[{"kty": "OKP",', "CREDENTIAL_RETIRED_PUBLIC_JWKS is not valid JSON (line 1, column 16"),
+    ("not json", "CREDENTIAL_RETIRED_PUBLIC_JWKS is not valid JSON"),
+    ('{"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}',
+     "CREDENTIAL_RETIRED_PUBLIC_JWKS must be a JSON array of public JWKs or a JWK set"),
+    ('"keys"', "CREDENTIAL_RETIRED_PUBLIC_JWKS must be a JSON array"),
+    ('{"keys": {}}', "CREDENTIAL_RETIRED_PUBLIC_JWKS must be a JSON array"),
+    ('["a key"]', "CREDENTIAL_RETIRED_PUBLIC_JWKS key 1 is not a JWK (a JSON object)"),
+    (lambda: [_public_jwk(), _public_jwk(kty="RSA")],
+     'CREDENTIAL_RETIRED_PUBLIC_JWKS key 2 must be an Ed25519 key ("kty": "OKP", "crv": '
+     '"Ed25519")'),
+    (lambda: [_public_jwk(crv="X25519")], "key 1 must be an Ed25519 key"),
+    (lambda: [_public_jwk(x=None)], 'key 1 needs "x": the 32-byte public key, base64url'),
+    (lambda: [_public_jwk(x="AAAA")], 'key 1 needs "x"'),
+    (lambda: [_public_jwk(x="not base64url!")], 'key 1 needs "x"'),
+    (lambda: [_public_jwk(x=12)], 'key 1 needs "x"'),
+]
+
+
+@pytest.mark.parametrize(("value", "message"), RETIRED_REFUSALS)
+def test_bad_retired_keys_stop_start_up_saying_what_is_wrong(testing_env, value, message):
+    import json
+
+    testing_env.setenv("CREDENTIAL_RETIRED_PUBLIC_JWKS",
+                       value if isinstance(value, str) else json.dumps(value()))
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert message in str(error.value)
+
+
+def test_a_retired_private_key_is_refused_without_showing_it(testing_env):
+    import json
+
+    from joserfc.jwk import OKPKey
+
+    private = OKPKey.generate_key("Ed25519", private=True).as_dict(private=True)
+    testing_env.setenv("CREDENTIAL_RETIRED_PUBLIC_JWKS",
+                       json.dumps({"keys": [_public_jwk(), private]}))
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert str(error.value).startswith(
+        'CREDENTIAL_RETIRED_PUBLIC_JWKS key 2 holds a private key ("d"): publish only the '
+        "public part")
+    assert private["d"] not in str(error.value) and private["d"] not in repr(error.value)
+    assert error.value.__cause__ is None and error.value.__context__ is None
+    # Nor when the JSON around it is broken.
+    testing_env.setenv("CREDENTIAL_RETIRED_PUBLIC_JWKS", json.dumps([private])[:-2])
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert "not valid JSON" in str(error.value) and private["d"] not in str(error.value)

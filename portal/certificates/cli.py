@@ -130,3 +130,14 @@ def generate_credential_key():
     from joserfc.jwk import OKPKey
 
     click.echo(json.dumps(OKPKey.generate_key("Ed25519", private=True).as_dict(private=True)))
+
+
+@portal_cli.command("credential-public-key")
+def credential_public_key():
+    """Print the current signing key's public JWK on one line: before switching to a new key,
+    append it to CREDENTIAL_RETIRED_PUBLIC_JWKS (docs/deploy.md §8)."""
+    import json
+
+    from portal.certificates.credentials import public_jwk
+
+    click.echo(json.dumps(public_jwk(), separators=(",", ":")))

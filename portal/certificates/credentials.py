@@ -2,7 +2,9 @@
 
 The private key lives outside the database and the repository: CREDENTIAL_PRIVATE_JWK (a JWK
 JSON string) or the file at CREDENTIAL_KEY_PATH. Development and testing generate one into
-instance/; production refuses to start signing without it. Revocation is published as a
+instance/; production refuses to start signing without it. Earlier keys stay published beside
+it (CREDENTIAL_RETIRED_PUBLIC_JWKS, public parts only) so the credentials they signed keep
+verifying after a rotation (docs/deploy.md §8). Revocation is published as a
 W3C Bitstring Status List (one bit per certificate, bit 0 the leftmost of the first byte).
 """
 
@@ -72,11 +74,42 @@ def private_key() -> OKPKey:
     return cached
 
 
-def public_jwk() -> dict:
-    key = private_key()
+class UnknownSigningKey(ValueError):
+    """A JWS whose kid names none of the published keys."""
+
+
+def _published(key: OKPKey) -> dict:
     public = key.as_dict(private=False)
     public.update(kid=key.thumbprint(), alg=ALGORITHM, use="sig")
     return public
+
+
+def public_jwk() -> dict:
+    """The current signing key's public JWK (kid: its RFC 7638 thumbprint)."""
+    return _published(private_key())
+
+
+def retired_keys() -> list[OKPKey]:
+    """Keys no longer used to sign but still published (validated by portal.config); the
+    current key and repeats are left out."""
+    seen = {private_key().thumbprint()}
+    keys = []
+    for jwk in current_app.config.get("CREDENTIAL_RETIRED_PUBLIC_JWKS") or ():
+        key = OKPKey.import_key({name: jwk[name] for name in ("kty", "crv", "x")})
+        if key.thumbprint() not in seen:
+            seen.add(key.thumbprint())
+            keys.append(key)
+    return keys
+
+
+def published_keys() -> list[OKPKey]:
+    """Every key a credential of ours may be signed with: the current one first."""
+    return [private_key(), *retired_keys()]
+
+
+def published_jwks() -> dict:
+    """The JWK set at /credentials/jwks.json."""
+    return {"keys": [_published(key) for key in published_keys()]}
 
 
 def base_url() -> str:
@@ -104,8 +137,10 @@ def issuer_profile() -> dict:
         "name": current_app.config["ASSOCIATION_NAME"],
         "url": base_url(),
         "description": "Issues People Pillar certificates to member companies.",
-        "verificationMethod": [{"id": key_id(), "type": "JsonWebKey", "controller": issuer_id(),
-                                "publicKeyJwk": public_jwk()}],
+        "verificationMethod": [
+            {"id": f"{issuer_id()}#{key.thumbprint()}", "type": "JsonWebKey",
+             "controller": issuer_id(), "publicKeyJwk": _published(key)}
+            for key in published_keys()],
     }
 
 
@@ -159,8 +194,14 @@ def sign(document: dict) -> str:
 
 
 def read_signed(token: str) -> dict:
-    """Verify a JWS made by sign() with our own key; raises on a bad signature."""
-    public = OKPKey.import_key(public_jwk())
+    """Verify a JWS made by sign() with the key its kid names, the current one or a retired
+    one; raises UnknownSigningKey for any other kid, BadSignatureError on a bad signature."""
+    kid = str(jws.extract_compact(token.encode()).headers().get("kid", ""))
+    thumbprint = kid.rsplit("#", 1)[-1]  # an earlier PORTAL_BASE_URL may have been its prefix
+    keys = [key for key in published_keys() if key.thumbprint() == thumbprint]
+    if not keys:
+        raise UnknownSigningKey(f"No published key has the kid {kid!r}")
+    public = OKPKey.import_key(_published(keys[0]))
     return json.loads(jws.deserialize_compact(token, public, algorithms=[ALGORITHM]).payload)
 
 

@@ -137,7 +137,8 @@ def issuer():
 @bp.route("/credentials/jwks.json")
 @public
 def jwks():
-    return Response(json.dumps({"keys": [credentials.public_jwk()]}, indent=2), mimetype=JSON)
+    """The current signing key first, then the retired ones still published."""
+    return Response(json.dumps(credentials.published_jwks(), indent=2), mimetype=JSON)
 
 
 @bp.route("/credentials/achievements/<int:version>")

@@ -7,6 +7,7 @@ Public:   /verify (number form) · /verify/<id> (states of DESIGN §6; 410 when 
 Members:  /company/certificates · /certificates/<id>/download (own company or staff)
 Staff:    /staff/certificates[/<id>[/revoke|/confirm-revocation|/cancel-revocation|/reissue]]
 CLI:      portal issue-certificates --cycle YYYY · portal generate-credential-key
+          portal credential-public-key (to retire it: docs/deploy.md §8)
 """
 
 from flask import Blueprint

@@ -108,18 +108,36 @@ def audit_verify():
 @click.option("--interval", default=10.0)
 @click.option("--limit", default=500)
 def send_mail(loop, interval, limit):
-    """Send mail waiting in the outbox."""
+    """Send mail waiting in the outbox.
+
+    On SQLite only one worker may run per database (it has no row locks): a second one run
+    once stops with status 1; with --loop it waits, and takes over when the first one stops.
+    """
     import time
 
     from portal.mail.service import send_pending
+    from portal.mail.worker_lock import ALREADY_RUNNING, worker_lock
 
-    while True:
-        sent, failed = send_pending(db, limit=limit)
-        db.commit()
-        click.echo(f"Sent {sent}, failed {failed}.")
+    lock = worker_lock(db.get_bind())
+    if not lock.acquire():
         if not loop:
-            return
-        time.sleep(interval)
+            click.echo(f"{ALREADY_RUNNING}; this one stops.", err=True)
+            sys.exit(1)
+        click.echo(f"{ALREADY_RUNNING}; this one waits and takes over when it stops.",
+                   err=True)
+        while not lock.acquire():
+            time.sleep(interval)
+        click.echo("The other send-mail worker stopped; this one takes over.", err=True)
+    try:
+        while True:
+            sent, failed = send_pending(db, limit=limit)
+            db.commit()
+            click.echo(f"Sent {sent}, failed {failed}.")
+            if not loop:
+                return
+            time.sleep(interval)
+    finally:
+        lock.release()
 
 
 @portal_cli.command("seed-demo")

@@ -1,4 +1,5 @@
-"""Several outbox workers at once: each mail arrives exactly once (PostgreSQL row locks)."""
+"""Several outbox workers at once: each mail arrives exactly once (PostgreSQL row locks;
+on SQLite one worker per database, by a lock file)."""
 
 from __future__ import annotations
 
@@ -123,3 +124,147 @@ def test_two_daily_runs_at_once_queue_each_mail_once(app, db, cycle_2026, pledge
     assert errors == [] and sorted(results) == [0, 1]
     assert [m.kind for m in outbox()] == ["reminder_open"]
     assert db.query(DailyRun).count() == 1
+
+
+# SQLite has no row locks: one send-mail worker per database, kept by a lock file.
+
+def queue_one(app, db, key="test:lock:1"):
+    with app.test_request_context():
+        queue_mail(db, "verify_email", "person@example.com", "Confirm your email address",
+                   {"user": {"name": "Person"}, "verify_url": "http://localhost/v/x"},
+                   dedupe_key=key)
+        db.commit()
+
+
+def delivered_files(app) -> list:
+    from pathlib import Path
+
+    folder = Path(app.config["MAIL_DIR"])
+    return sorted(folder.glob("*.eml")) if folder.exists() else []
+
+
+@pytest.fixture
+def sqlite_only(app):
+    if app.extensions["db_engine"].dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+
+
+@pytest.fixture
+def clean_mail_dir(app):
+    for path in delivered_files(app):
+        path.unlink()
+    yield
+    for path in delivered_files(app):
+        path.unlink()
+
+
+def test_a_second_send_mail_worker_on_sqlite_refuses_and_sends_nothing(
+        app, db, sqlite_only, clean_mail_dir, outbox):
+    import subprocess
+    import sys
+
+    from portal.mail.worker_lock import lock_path
+
+    path = lock_path(app.extensions["db_engine"])
+    assert path.name == "portal.db.send-mail.lock"
+    queue_one(app, db)
+    # A first worker in another process holds the lock for its whole run.
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, sys; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+         "print('held', flush=True); sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = app.test_cli_runner().invoke(args=["portal", "send-mail"])
+        assert result.exit_code == 1
+        assert ("Another send-mail worker is already running for this database; "
+                "this one stops.") in result.output
+        assert "Sent" not in result.output
+        db.expire_all()
+        [mail] = outbox()
+        assert mail.sent_at is None and mail.attempts == 0
+        assert delivered_files(app) == []
+    finally:
+        holder.communicate("", timeout=10)   # the first worker ends: the kernel frees its lock
+
+    result = app.test_cli_runner().invoke(args=["portal", "send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1, failed 0." in result.output
+    again = app.test_cli_runner().invoke(args=["portal", "send-mail"])
+    assert "Sent 0, failed 0." in again.output
+    db.expire_all()
+    [mail] = outbox()
+    assert mail.sent_at is not None and mail.attempts == 1
+    assert len(delivered_files(app)) == 1
+
+
+def test_a_second_looping_worker_on_sqlite_waits_then_takes_over(
+        app, db, sqlite_only, clean_mail_dir, outbox, monkeypatch):
+    import time
+
+    from portal.mail.worker_lock import worker_lock
+
+    queue_one(app, db)
+    first = worker_lock(app.extensions["db_engine"])
+    assert first.acquire()
+    sleeps = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        # While waiting nothing has been sent; the first worker then stops; after the
+        # second worker's first round, the test stops it.
+        db.expire_all()
+        sleeps.append([m.sent_at is not None for m in outbox()])
+        if len(sleeps) == 1:
+            first.release()
+        elif len(sleeps) > 2:
+            raise Stop
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    try:
+        result = app.test_cli_runner().invoke(
+            args=["portal", "send-mail", "--loop", "--interval", "0"])
+    finally:
+        first.release()
+    assert isinstance(result.exception, Stop), result.output
+    assert ("Another send-mail worker is already running for this database; this one waits "
+            "and takes over when it stops.") in result.output
+    assert "this one takes over" in result.output
+    assert result.output.count("Sent 1, failed 0.") == 1
+    assert sleeps[0] == [False]           # nothing sent while the other worker ran
+    db.expire_all()
+    [mail] = outbox()
+    assert mail.attempts == 1 and len(delivered_files(app)) == 1
+    # The loop's lock was let go when it stopped.
+    after = worker_lock(app.extensions["db_engine"])
+    assert after.acquire()
+    after.release()
+
+
+def test_send_mail_runs_with_no_lock_file_on_postgresql(app, db, clean_mail_dir, outbox):
+    from portal.mail.worker_lock import lock_path
+
+    engine = app.extensions["db_engine"]
+    queue_one(app, db)
+    result = app.test_cli_runner().invoke(args=["portal", "send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1, failed 0." in result.output
+    if engine.dialect.name == "postgresql":
+        # Several workers may run: rows are claimed with FOR UPDATE SKIP LOCKED.
+        assert lock_path(engine) is None
+    else:
+        assert lock_path(engine).exists()
+
+
+def test_in_memory_sqlite_needs_no_lock():
+    import sqlalchemy as sa
+
+    from portal.mail.worker_lock import lock_path
+
+    assert lock_path(sa.create_engine("sqlite://")) is None
+    assert lock_path(sa.create_engine("sqlite:///:memory:")) is None
+    assert str(lock_path(sa.create_engine("sqlite:////srv/x/portal.db"))) == \
+        "/srv/x/portal.db.send-mail.lock"

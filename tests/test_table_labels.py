@@ -5,8 +5,10 @@ data-label above it (<td> and row headers, <th scope="row">); a cell without one
 nobody can place. Every template in templates/ with a <table> (but the PDFs, printed at A4, whose
 tables never stack) is rendered here with rows, as the person who sees it (a member admin, a
 reviewer, a staff admin or an anonymous visitor), and each cell must carry its column's <th>
-words. A template whose tables sit in macros of another template (impact/_figures.html) is
-covered by a page that imports them.
+words. A cell with nothing in it (an action with nothing to do) carries no label instead: a
+label with nothing under it reads as a missing value (components/cells.html `cell` decides).
+A template whose tables sit in macros of another template (impact/_figures.html) is covered by
+a page that imports them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from portal.auth.models import OrgRole
 from portal.mail.models import OutboxMail
 from portal.pledges.models import CodeVersion
 from portal.review import sampling, service
-from portal.review.models import Decision, Review, RiskFlag, SampledAttestation, Severity
+from portal.review.models import (
+    Decision,
+    Review,
+    RiskFlag,
+    SampledAttestation,
+    SampleOutcome,
+    Severity,
+)
 from tests.attestations.helpers import WORKFORCE_FORM, post_file
 from tests.factories import (
     GOOD_ANSWERS,
@@ -70,21 +79,38 @@ def imported_templates(name: str) -> set[str]:
     return found
 
 
-def unlabelled_cells(table) -> list[str]:
-    """Cells of the body whose data-label is not their column's header text. A row header
-    (<th scope="row">) is a cell too; one spanning columns names the first (and may name more)."""
+def is_empty(cell) -> bool:
+    """Nothing in the cell: no words and no element (a link, a button, an image)."""
+    return not cell.get_text(strip=True) and cell.find(True) is None
+
+
+def body_cells(table):
+    """(column header text, cell) for each <td> and row header of the body."""
     headers = [th.get_text(" ", strip=True) for th in table.select("thead th")]
-    problems = []
     for row in table.select("tbody tr"):
         column = 0
         for cell in row.find_all(["th", "td"], recursive=False):
-            header, label = headers[column], cell.get("data-label")
-            span = int(cell.get("colspan", 1))
-            labelled = label == header or (span > 1 and label and label.startswith(header))
-            if (cell.name == "td" or cell.get("scope") == "row") and not labelled:
-                problems.append(f"{header!r} column: data-label={label!r} on "
-                                f"{cell.get_text(' ', strip=True)!r}")
-            column += span
+            if cell.name == "td" or cell.get("scope") == "row":
+                yield headers[column], cell
+            column += int(cell.get("colspan", 1))
+
+
+def unlabelled_cells(table) -> list[str]:
+    """Cells of the body whose data-label is not their column's header text, and empty cells
+    that carry a label all the same. A row header (<th scope="row">) is a cell too; one
+    spanning columns names the first (and may name more)."""
+    problems = []
+    for header, cell in body_cells(table):
+        label = cell.get("data-label")
+        if is_empty(cell):
+            if label is not None:
+                problems.append(f"{header!r} column: data-label={label!r} on an empty cell")
+            continue
+        span = int(cell.get("colspan", 1))
+        labelled = label == header or (span > 1 and label and label.startswith(header))
+        if not labelled:
+            problems.append(f"{header!r} column: data-label={label!r} on "
+                            f"{cell.get_text(' ', strip=True)!r}")
     return problems
 
 
@@ -97,8 +123,10 @@ class Page:
     tables: int | None = None  # when the template repeats a table in a loop
 
 
-def read_pages(app, client, login_as, users: dict, pages: list[Page]) -> set[str]:
-    """Render each page as its role; check its tables. Returns the templates covered."""
+def read_pages(app, client, login_as, users: dict, pages: list[Page],
+               empty: set | None = None) -> set[str]:
+    """Render each page as its role; check its tables. Returns the templates covered; adds
+    (main template, column) of each empty cell seen to `empty`."""
     rendered, covered = [], set()
     expected = templates_with_tables()
 
@@ -127,6 +155,9 @@ def read_pages(app, client, login_as, users: dict, pages: list[Page]) -> set[str
             for table in tables:
                 assert table.select("tbody td"), f"{where}: a table without rows proves nothing"
                 assert unlabelled_cells(table) == [], where
+                if empty is not None:
+                    empty |= {(main, header) for header, cell in body_cells(table)
+                              if is_empty(cell)}
             covered |= {part for part in parts if part in expected}
     finally:
         template_rendered.disconnect(remember, app)
@@ -149,8 +180,14 @@ def _arrange_review_and_staff(db, arranged, client, login_as) -> list[Page]:
            organisation_id=organisation.id)
     other, _ = create_company_with_admin(db, "Heron Data")
     create_attestation(db, other, arranged["cycle"], status="approved")
+    checked, _ = create_company_with_admin(db, "Osprey Payroll")
+    create_attestation(db, checked, arranged["cycle"], status="approved")
     audit = sampling.draw_sample(db, arranged["staff_admin"], arranged["cycle"], 100, "seed",
                                  "Send it")
+    done = db.execute(sa.select(SampledAttestation).where(
+        SampledAttestation.organisation_id == checked.id)).scalar_one()
+    sampling.record_sample_outcome(db, arranged["staff_admin"], done, SampleOutcome.CONFIRMED,
+                                   "Evidence matched.")  # nothing left to do: an empty action
     service.request_changes(db, arranged["reviewer"], attestation, {"narrative": "More detail."})
     answers = copy.deepcopy(GOOD_ANSWERS)
     answers["narrative"]["highlights"] = "A learning week and a mentoring scheme."
@@ -199,13 +236,21 @@ def _arrange_staff_programme(db, arranged) -> list[Page]:
                       dedupe_key=f"reminder_1_week:2026:{peers[0].id}:1",
                       created_at=NOW - timedelta(days=23), attempts=5,
                       failed_at=NOW - timedelta(days=21), last_error="Mailbox full"))
+    db.add(OutboxMail(kind="reminder_1_week", to_addr="b@example.com",  # nothing to retry
+                      organisation_id=peers[1].id, subject="Your attestation is due",
+                      text_body="t", html_body="h", message_id="<labels-sent@example>",
+                      dedupe_key=f"reminder_1_week:2026:{peers[1].id}:1",
+                      created_at=NOW - timedelta(days=22), attempts=1,
+                      sent_at=NOW - timedelta(days=22)))
     db.commit()
     return [Page("staff_admin", "/staff/cycles"),
             Page("reviewer", "/staff/code-versions"),
             Page("reviewer", "/staff/pledges"),
             Page("reviewer", "/staff/calendar"),
             Page("staff_admin", "/staff/calendar/mail"),
+            Page("staff_admin", "/staff/calendar/mail?show=all"),  # a sent one: no retry
             Page("staff_admin", "/staff/delisting"),
+            Page("reviewer", "/staff/delisting"),  # may not delist: no actions
             Page("reviewer", "/staff/analytics")]
 
 
@@ -260,8 +305,12 @@ def test_every_table_cell_is_labelled_with_its_column(app, db, world, client,  #
     members, member_pages = _arrange_members(db, world, client, login_as)
     users = {"anonymous": None, "admin": world["admin"], "reviewer": world["reviewer"],
              "staff_admin": world["staff_admin"], **members}
-    covered = read_pages(app, client, login_as, users, pages + member_pages)
+    empty: set = set()
+    covered = read_pages(app, client, login_as, users, pages + member_pages, empty)
     assert covered == set(templates_with_tables()), "add a page for each template with a table"
+    # Action cells with nothing to do were seen (and, checked above, carry no label).
+    assert {("calendar/outbox.html", "Action"), ("directory/delisting.html", "Action"),
+            ("review/sample.html", "Action")} <= empty
 
 
 def test_unlabelled_cells_names_the_cells_without_their_column():
@@ -275,3 +324,32 @@ def test_unlabelled_cells_names_the_cells_without_their_column():
         "'Measure' column: data-label=None on 'Coverage'",
         "'Yours' column: data-label=None on '90%'",
         "'Range' column: data-label='Median' on '2'"]
+
+
+def test_an_empty_cell_carries_no_label_and_only_an_empty_one_may_omit_it():
+    html = BeautifulSoup(
+        "<table><thead><tr><th>Mail</th><th><span class='visually-hidden'>Action</span></th>"
+        "</tr></thead><tbody>"
+        "<tr><td data-label='Mail'>Sent</td><td>\n    </td></tr>"
+        "<tr><td data-label='Mail'>Failed</td><td data-label='Action'><button>Retry</button>"
+        "</td></tr>"
+        "<tr><td data-label='Mail'>Sent</td><td data-label='Action'>  </td></tr>"
+        "<tr><td data-label='Mail'>Failed</td><td><button>Retry</button></td></tr>"
+        "</tbody></table>", "html.parser")
+    assert unlabelled_cells(html.table) == [
+        "'Action' column: data-label='Action' on an empty cell",
+        "'Action' column: data-label=None on 'Retry'"]
+
+
+def test_the_cell_macro_names_its_column_only_when_it_has_content(app):
+    with app.test_request_context():
+        template = app.jinja_env.from_string(
+            '{% from "components/cells.html" import cell %}<table><tbody>'
+            '{% for can in (true, false) %}<tr>{% call cell("Action", "actions") %}\n'
+            '  {% if can %}<a href="/x">Retry<span> {{ name }}</span></a>{% endif %}\n'
+            '{% endcall %}</tr>{% endfor %}</tbody></table>')
+        html = BeautifulSoup(template.render(name="<Kestrel>"), "html.parser")
+    full, empty = html.select("td")
+    assert full["data-label"] == "Action" and full["class"] == ["actions"]
+    assert full.get_text(" ", strip=True) == "Retry <Kestrel>"   # escaped once, not twice
+    assert "data-label" not in empty.attrs and is_empty(empty)

@@ -71,8 +71,12 @@ def test_staff_certificate_tables_carry_their_column_names(app, db, client, logi
         for table in soup.select("table.table"):
             headers = [th.get_text(strip=True) for th in table.select("thead th")]
             for row in table.select("tbody tr"):
-                labels = [td.get("data-label") for td in row.find_all("td")]
-                assert labels == headers, url
+                # An empty cell (a revocation event without details) carries no label.
+                cells = row.find_all("td")
+                assert len(cells) == len(headers), url
+                for td, header in zip(cells, headers, strict=True):
+                    empty = not td.get_text(strip=True) and td.find(True) is None
+                    assert td.get("data-label") == (None if empty else header), url
 
 
 def test_the_stylesheet_shows_data_labels_on_narrow_screens(app):
